@@ -1,0 +1,120 @@
+/* Writing messages to the daemon's well-known FIFO. */
+#include <sys/stat.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pclimits.h"
+#include "send.h"
+#include "utf8.h"
+
+/* Explain why path cannot be opened, and return the exit status for it. */
+static int
+send_open_error(const char *path, int error)
+{
+	switch (error) {
+	case ENOENT:
+		warnx("%s: no such FIFO: is pipechatd running? "
+		    "(systemctl start pipechatd)", path);
+		return PC_EX_NOINPUT;
+	case ENXIO:
+		warnx("%s: no daemon is reading this FIFO: is pipechatd "
+		    "running? (systemctl start pipechatd)", path);
+		return PC_EX_UNAVAILABLE;
+	case EACCES:
+	case EPERM:
+		warnx("%s: permission denied: are you in the FIFO's group? "
+		    "(see [fifo] group in pipechat.ini; log in again after "
+		    "being added)", path);
+		return PC_EX_NOPERM;
+	default:
+		warnx("%s: %s", path, strerror(error));
+		return PC_EX_UNAVAILABLE;
+	}
+}
+
+/*
+ * Open the daemon's FIFO for writing into *fdp.  Returns 0, or an exit
+ * status after saying what is wrong.  The open does not block: with no
+ * daemon reading, it fails with ENXIO instead of hanging.  Once open, the
+ * fd blocks, so a busy daemon slows us down rather than losing lines.
+ */
+int
+send_open(const char *path, int *fdp)
+{
+	struct stat	st;
+	int		fd, flags;
+
+	*fdp = -1;
+	/* Look before opening: opening a device node can have effects. */
+	if (stat(path, &st) == -1)
+		return send_open_error(path, errno);
+	if (!S_ISFIFO(st.st_mode)) {
+		warnx("%s: not a FIFO: check [fifo] path in pipechat.ini",
+		    path);
+		return PC_EX_CONFIG;
+	}
+	fd = open(path, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd == -1)
+		return send_open_error(path, errno);
+	if (fstat(fd, &st) == -1 || !S_ISFIFO(st.st_mode)) {
+		warnx("%s: not a FIFO: check [fifo] path in pipechat.ini",
+		    path);
+		close(fd);
+		return PC_EX_CONFIG;
+	}
+	if ((flags = fcntl(fd, F_GETFL)) == -1 ||
+	    fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == -1) {
+		warn("%s", path);
+		close(fd);
+		return PC_EX_OSERR;
+	}
+	*fdp = fd;
+	return 0;
+}
+
+/* Write one line of at most PC_LINE_MAX bytes with a single write(2). */
+static int
+send_line(int fd, const char *text, size_t len)
+{
+	char	line[PC_LINE_MAX];
+	ssize_t	n;
+
+	memcpy(line, text, len);
+	line[len] = '\n';
+	do
+		n = write(fd, line, len + 1);
+	while (n == -1 && errno == EINTR);
+	if (n == -1)
+		return -1;
+	if ((size_t)n != len + 1) {
+		errno = EIO;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Send text as one message, or, when it is longer than PC_TEXT_MAX, as
+ * several, cut between UTF-8 characters: each write stays atomic.
+ * Returns how many lines were written, or -1 with errno set.
+ */
+int
+send_message(int fd, const char *text, size_t len)
+{
+	size_t	cut;
+	int	lines = 0;
+
+	while (len > 0) {
+		cut = utf8_cut(text, len, PC_TEXT_MAX);
+		if (send_line(fd, text, cut) == -1)
+			return -1;
+		lines++;
+		text += cut;
+		len -= cut;
+	}
+	return lines;
+}

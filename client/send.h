@@ -1,0 +1,10 @@
+/* Writing messages to the daemon's well-known FIFO. */
+#ifndef PC_SEND_H
+#define PC_SEND_H
+
+#include <stddef.h>
+
+int	send_open(const char *, int *);
+int	send_message(int, const char *, size_t);
+
+#endif

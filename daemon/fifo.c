@@ -1,0 +1,248 @@
+/* Safe creation, opening and removal of the daemon's FIFOs. */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fifo.h"
+#include "log.h"
+
+/* The read end of a FIFO the daemon owns, and what it knows of it. */
+struct fifo {
+	char	*path;
+	int	 fd;
+	dev_t	 dev;
+	ino_t	 ino;
+	int	 created;	/* we made it, so we remove it */
+};
+
+static char * __attribute__((format(printf, 1, 2)))
+fifo_printf(const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*s;
+	int	 rc;
+
+	va_start(ap, fmt);
+	rc = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	return rc == -1 ? NULL : s;
+}
+
+static const char *
+fifo_type_name(mode_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFLNK:
+		return "a symbolic link";
+	case S_IFREG:
+		return "a regular file";
+	case S_IFDIR:
+		return "a directory";
+	case S_IFSOCK:
+		return "a socket";
+	case S_IFCHR:
+		return "a character device";
+	case S_IFBLK:
+		return "a block device";
+	default:
+		return "not a FIFO";
+	}
+}
+
+/*
+ * Anyone who may write the directory may rename or unlink the FIFO and put
+ * their own in its place; the sticky bit stops that for others' files.
+ */
+static void
+fifo_check_dir(const char *path)
+{
+	struct stat	 st;
+	char		*copy, *dir;
+
+	if ((copy = strdup(path)) == NULL)
+		return;
+	dir = dirname(copy);
+	if (stat(dir, &st) == 0 && (st.st_mode & S_IWOTH) &&
+	    !(st.st_mode & S_ISVTX))
+		log_warnx("%s: directory %s is world-writable without the "
+		    "sticky bit: anyone can replace the FIFO", path, dir);
+	free(copy);
+}
+
+/* Make sure path names a FIFO of ours, creating it if nothing is there. */
+static int
+fifo_create(struct fifo *f, struct stat *st, char **cause)
+{
+	int	tries;
+
+	for (tries = 0; tries < 3; tries++) {
+		if (lstat(f->path, st) == 0) {
+			if (!S_ISFIFO(st->st_mode)) {
+				*cause = fifo_printf("%s: refusing to use it: "
+				    "it is %s, not a FIFO", f->path,
+				    fifo_type_name(st->st_mode));
+				return -1;
+			}
+			if (st->st_uid != geteuid()) {
+				*cause = fifo_printf("%s: refusing to use it: "
+				    "the FIFO is owned by uid %u, not by us",
+				    f->path, (unsigned int)st->st_uid);
+				return -1;
+			}
+			return 0;
+		}
+		if (errno != ENOENT)
+			break;
+		/* 0600 until fifo_apply: nobody else may open it early. */
+		if (mkfifo(f->path, 0600) == 0) {
+			f->created = 1;
+			continue;
+		}
+		if (errno != EEXIST)
+			break;
+	}
+	if (errno == ENOENT) {
+		*cause = fifo_printf("%s: the directory does not exist",
+		    f->path);
+	} else
+		*cause = fifo_printf("%s: %s", f->path, strerror(errno));
+	return -1;
+}
+
+/*
+ * Open the FIFO at path for reading, creating it when nothing is there,
+ * and give it mode and group (gid_t -1: leave the group).  Anything but a
+ * FIFO owned by us is refused and left alone; no symbolic link is
+ * followed, and the open file is checked to be the FIFO that was looked at.
+ */
+int
+fifo_open(const char *path, mode_t mode, gid_t gid, struct fifo **out,
+    char **cause)
+{
+	struct fifo	*f;
+	struct stat	 st, fst;
+
+	*out = NULL;
+	*cause = NULL;
+	if ((f = calloc(1, sizeof *f)) == NULL ||
+	    (f->path = strdup(path)) == NULL) {
+		free(f);
+		return -1;
+	}
+	f->fd = -1;
+	fifo_check_dir(path);
+	if (fifo_create(f, &st, cause) == -1)
+		goto fail;
+	f->dev = st.st_dev;
+	f->ino = st.st_ino;
+	f->fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY |
+	    O_CLOEXEC);
+	if (f->fd == -1) {
+		*cause = fifo_printf("%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (fstat(f->fd, &fst) == -1 || !S_ISFIFO(fst.st_mode) ||
+	    fst.st_dev != st.st_dev || fst.st_ino != st.st_ino) {
+		*cause = fifo_printf("%s: replaced while being opened", path);
+		goto fail;
+	}
+	if (fifo_apply(f, mode, gid, cause) == -1)
+		goto fail;
+	*out = f;
+	return 0;
+
+fail:
+	fifo_free(f);
+	return -1;
+}
+
+int
+fifo_fd(const struct fifo *f)
+{
+	return f->fd;
+}
+
+/* Give the open FIFO mode and group, exactly, whatever the umask. */
+int
+fifo_apply(struct fifo *f, mode_t mode, gid_t gid, char **cause)
+{
+	if (gid != (gid_t)-1 && fchown(f->fd, (uid_t)-1, gid) == -1) {
+		*cause = fifo_printf("%s: cannot set group %u: %s", f->path,
+		    (unsigned int)gid, strerror(errno));
+		return -1;
+	}
+	if (fchmod(f->fd, mode) == -1) {
+		*cause = fifo_printf("%s: cannot set mode %04o: %s", f->path,
+		    (unsigned int)mode, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Replace the read end with a fresh open of the same FIFO.  Once every
+ * writer has closed, the old open file reports end-of-file (and POLLHUP)
+ * forever, which would spin the loop; a new open file waits quietly for
+ * the next writer.  The new end is opened before the old one is closed,
+ * so the FIFO always has a reader: no writer sees ENXIO or EPIPE, and
+ * nothing buffered is lost.  /proc/self/fd reaches the same FIFO even if
+ * the path has been removed or replaced.
+ */
+int
+fifo_reopen(struct fifo *f)
+{
+	char		proc[64];
+	struct stat	st;
+	int		fd;
+
+	snprintf(proc, sizeof proc, "/proc/self/fd/%d", f->fd);
+	fd = open(proc, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd == -1)
+		fd = open(f->path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW |
+		    O_NOCTTY | O_CLOEXEC);
+	if (fd == -1)
+		return -1;
+	if (fstat(fd, &st) == -1 || st.st_dev != f->dev ||
+	    st.st_ino != f->ino) {
+		close(fd);
+		errno = ESTALE;
+		return -1;
+	}
+	close(f->fd);
+	f->fd = fd;
+	return 0;
+}
+
+/* Remove the FIFO if we created it and it is still the one at its path. */
+void
+fifo_unlink(struct fifo *f)
+{
+	struct stat	st;
+
+	if (!f->created)
+		return;
+	f->created = 0;
+	if (lstat(f->path, &st) == 0 && st.st_dev == f->dev &&
+	    st.st_ino == f->ino && unlink(f->path) == -1)
+		log_warn("%s: cannot remove", f->path);
+}
+
+/* Remove (if ours) and close; NULL is fine. */
+void
+fifo_free(struct fifo *f)
+{
+	if (f == NULL)
+		return;
+	fifo_unlink(f);
+	if (f->fd != -1)
+		close(f->fd);
+	free(f->path);
+	free(f);
+}

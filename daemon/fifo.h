@@ -1,0 +1,16 @@
+/* Safe creation, opening and removal of the daemon's FIFOs. */
+#ifndef PC_FIFO_H
+#define PC_FIFO_H
+
+#include <sys/types.h>
+
+struct fifo;
+
+int	 fifo_open(const char *, mode_t, gid_t, struct fifo **, char **);
+int	 fifo_fd(const struct fifo *);
+int	 fifo_reopen(struct fifo *);
+int	 fifo_apply(struct fifo *, mode_t, gid_t, char **);
+void	 fifo_unlink(struct fifo *);
+void	 fifo_free(struct fifo *);
+
+#endif

@@ -1,0 +1,137 @@
+/* The well-known FIFO: where raw writers' lines come in. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "config.h"
+#include "fifo.h"
+#include "ingest.h"
+#include "listener.h"
+#include "log.h"
+#include "message.h"
+#include "output.h"
+
+/* How long to wait before trying again when the FIFO cannot be reopened. */
+#define LISTENER_RETRY_SEC	1
+
+struct listener {
+	struct fifo	*fifo;
+	struct ingest	*ingest;
+	struct output	*out;		/* borrowed */
+	struct event	*retry_ev;
+	char		*path;		/* the path in use, fixed until restart */
+};
+
+static void	listener_line_cb(void *, const char *, size_t, int);
+static void	listener_eof_cb(void *, int);
+static void	listener_retry_cb(int, short, void *);
+
+/* Open the configured FIFO and print what arrives on it to out. */
+struct listener *
+listener_new(struct event_base *base, const struct config *conf,
+    struct output *out, char **cause)
+{
+	struct listener	*l;
+
+	*cause = NULL;
+	if ((l = calloc(1, sizeof *l)) == NULL)
+		return NULL;
+	l->out = out;
+	if ((l->path = strdup(conf->fifo_path)) == NULL)
+		goto fail;
+	if (fifo_open(conf->fifo_path, conf->fifo_mode, conf->fifo_gid,
+	    &l->fifo, cause) == -1)
+		goto fail;
+	l->ingest = ingest_new(base, fifo_fd(l->fifo), listener_line_cb,
+	    listener_eof_cb, l);
+	l->retry_ev = evtimer_new(base, listener_retry_cb, l);
+	if (l->ingest == NULL || l->retry_ev == NULL)
+		goto fail;
+	return l;
+
+fail:
+	listener_free(l);
+	return NULL;
+}
+
+/* Free, removing the FIFO if we created it; NULL is fine. */
+void
+listener_free(struct listener *l)
+{
+	if (l == NULL)
+		return;
+	if (l->retry_ev != NULL)
+		event_free(l->retry_ev);
+	ingest_free(l->ingest);
+	fifo_free(l->fifo);
+	free(l->path);
+	free(l);
+}
+
+/* Apply a new config's mode and group; the path needs a restart. */
+int
+listener_reconfigure(struct listener *l, const struct config *conf,
+    char **cause)
+{
+	*cause = NULL;
+	if (strcmp(l->path, conf->fifo_path) != 0)
+		log_warnx("%s: new path %s takes effect at restart", l->path,
+		    conf->fifo_path);
+	return fifo_apply(l->fifo, conf->fifo_mode, conf->fifo_gid, cause);
+}
+
+/*
+ * Stop taking new writers (remove the FIFO if it is ours), then print
+ * what is already in the pipe.
+ */
+void
+listener_shutdown(struct listener *l)
+{
+	fifo_unlink(l->fifo);
+	ingest_drain(l->ingest);
+}
+
+static void
+listener_line_cb(void *arg, const char *line, size_t len, int flags)
+{
+	struct listener	*l = arg;
+	struct message	 m = {
+		.text = line,
+		.len = len,
+		.flags = (flags & INGEST_TRUNCATED) ? MESSAGE_TRUNCATED : 0,
+	};
+
+	if (len > 0)
+		output_message(l->out, &m);
+}
+
+/* Every writer has gone: wait for the next one on a fresh open file. */
+static void
+listener_eof_cb(void *arg, int error)
+{
+	struct listener		*l = arg;
+	struct timeval		 tv = { LISTENER_RETRY_SEC, 0 };
+
+	if (error != 0)
+		log_warnx("%s: read: %s", l->path, strerror(error));
+	ingest_pause(l->ingest);
+	if (fifo_reopen(l->fifo) == -1) {
+		log_warn("%s: cannot reopen; retrying in %d s", l->path,
+		    LISTENER_RETRY_SEC);
+		evtimer_add(l->retry_ev, &tv);
+		return;
+	}
+	if (ingest_resume(l->ingest, fifo_fd(l->fifo)) == -1)
+		fatalx("cannot watch %s", l->path);
+}
+
+static void
+listener_retry_cb(int fd, short what, void *arg)
+{
+	struct listener	*l = arg;
+
+	(void)fd;
+	(void)what;
+	listener_eof_cb(l, 0);
+}

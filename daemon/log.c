@@ -1,0 +1,127 @@
+/* The daemon's own diagnostics, in the OpenBSD log.c shape. */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "log.h"
+
+static const char	*log_procname = "pipechatd";
+static int		 log_verbose;
+static int		 log_journal;	/* stderr is the journal: prefix <N> */
+
+/*
+ * Under systemd, stderr is a journal stream and $JOURNAL_STREAM names its
+ * device and inode; "<N>" prefixes then set each line's syslog priority.
+ */
+static int
+log_stderr_is_journal(void)
+{
+	const char		*js = getenv("JOURNAL_STREAM");
+	unsigned long long	 dev, ino;
+	struct stat		 st;
+
+	if (js == NULL || sscanf(js, "%llu:%llu", &dev, &ino) != 2)
+		return 0;
+	if (fstat(STDERR_FILENO, &st) == -1)
+		return 0;
+	return st.st_dev == (dev_t)dev && st.st_ino == (ino_t)ino;
+}
+
+/* Set the name lines are tagged with and whether log_debug prints. */
+void
+log_init(const char *procname, int verbose)
+{
+	log_procname = procname;
+	log_verbose = verbose;
+	log_journal = log_stderr_is_journal();
+}
+
+static void
+log_vwrite(int pri, const char *errstr, const char *fmt, va_list ap)
+{
+	char	msg[1024];
+
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	if (log_journal)
+		fprintf(stderr, "<%d>", pri);
+	else
+		fprintf(stderr, "%s: ", log_procname);
+	if (errstr != NULL)
+		fprintf(stderr, "%s: %s\n", msg, errstr);
+	else
+		fprintf(stderr, "%s\n", msg);
+	fflush(stderr);
+}
+
+/* A warning with strerror(errno) appended. */
+void
+log_warn(const char *fmt, ...)
+{
+	const char	*errstr = strerror(errno);
+	va_list		 ap;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_WARNING, errstr, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_warnx(const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_WARNING, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_info(const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_INFO, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_debug(const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (!log_verbose)
+		return;
+	va_start(ap, fmt);
+	log_vwrite(LOG_DEBUG, NULL, fmt, ap);
+	va_end(ap);
+}
+
+/* A broken invariant or no memory: say so, with errno, and exit 70. */
+void
+fatal(const char *fmt, ...)
+{
+	const char	*errstr = strerror(errno);
+	va_list		 ap;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_CRIT, errstr, fmt, ap);
+	va_end(ap);
+	exit(70);
+}
+
+void
+fatalx(const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_CRIT, NULL, fmt, ap);
+	va_end(ap);
+	exit(70);
+}

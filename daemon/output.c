@@ -1,0 +1,150 @@
+/* How messages are printed: one sanitised line each on an fd. */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+
+#include "pclimits.h"
+#include "log.h"
+#include "message.h"
+#include "output.h"
+#include "sanitize.h"
+
+/*
+ * Lines are gathered and written together, at the latest when the loop
+ * has run the callbacks that are ready; past this much they are written
+ * at once so that memory stays bounded under a flood.
+ */
+#define OUTPUT_BATCH_MAX	65536
+
+#define OUTPUT_ANONYMOUS	"(anonymous)"
+#define OUTPUT_TRUNCATED	" [truncated]"
+
+struct output {
+	int		 fd;		/* borrowed */
+	struct evbuffer	*buf;
+	struct event	*flush_ev;	/* deferred flush of buf */
+	int		 failed;
+	output_fail_cb	 fail_cb;
+	void		*arg;
+};
+
+static void	output_flush_cb(int, short, void *);
+
+/* Print to fd; fail_cb is called once if writing it fails. */
+struct output *
+output_new(struct event_base *base, int fd, output_fail_cb fail_cb,
+    void *arg)
+{
+	struct output	*out;
+
+	if ((out = calloc(1, sizeof *out)) == NULL)
+		return NULL;
+	out->fd = fd;
+	out->fail_cb = fail_cb;
+	out->arg = arg;
+	out->buf = evbuffer_new();
+	out->flush_ev = event_new(base, -1, 0, output_flush_cb, out);
+	if (out->buf == NULL || out->flush_ev == NULL) {
+		output_free(out);
+		return NULL;
+	}
+	return out;
+}
+
+/* Free, dropping what is not yet written; NULL is fine. */
+void
+output_free(struct output *out)
+{
+	if (out == NULL)
+		return;
+	if (out->flush_ev != NULL)
+		event_free(out->flush_ev);
+	if (out->buf != NULL)
+		evbuffer_free(out->buf);
+	free(out);
+}
+
+/* Wait until a non-blocking fd takes more; errors show in the write. */
+static void
+output_wait(int fd)
+{
+	struct pollfd	pfd = { .fd = fd, .events = POLLOUT };
+
+	while (poll(&pfd, 1, -1) == -1 && errno == EINTR)
+		;
+}
+
+/*
+ * Write everything buffered.  This blocks while the reader is slow: the
+ * daemon then stops reading the FIFO and writers block in turn, so that a
+ * slow reader costs speed, never messages.  Returns -1 once the fd fails.
+ */
+int
+output_flush(struct output *out)
+{
+	int	n;
+
+	while (!out->failed && evbuffer_get_length(out->buf) > 0) {
+		n = evbuffer_write(out->buf, out->fd);
+		if (n >= 0)
+			continue;
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN) {
+			output_wait(out->fd);
+			continue;
+		}
+		log_warn("cannot write messages to output");
+		out->failed = 1;
+		evbuffer_drain(out->buf, evbuffer_get_length(out->buf));
+		out->fail_cb(out->arg);
+	}
+	return out->failed ? -1 : 0;
+}
+
+static void
+output_flush_cb(int fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	output_flush(arg);
+}
+
+/* Queue one message as "NAME: text", made safe to print. */
+void
+output_message(struct output *out, const struct message *m)
+{
+	const char	*from = m->from != NULL ? m->from : OUTPUT_ANONYMOUS;
+	size_t		 fromlen = strlen(from), need, len;
+	struct evbuffer_iovec v;
+	char		*p;
+
+	if (out->failed)
+		return;
+	need = PC_SANITIZED_MAX(fromlen) + 2 + PC_SANITIZED_MAX(m->len) +
+	    sizeof OUTPUT_TRUNCATED;
+	if (evbuffer_reserve_space(out->buf, (ssize_t)need, &v, 1) < 1)
+		fatalx("out of memory");
+	p = v.iov_base;
+	len = sanitize(p, from, fromlen);
+	p[len++] = ':';
+	p[len++] = ' ';
+	len += sanitize(p + len, m->text, m->len);
+	if (m->flags & MESSAGE_TRUNCATED) {
+		memcpy(p + len, OUTPUT_TRUNCATED, sizeof OUTPUT_TRUNCATED - 1);
+		len += sizeof OUTPUT_TRUNCATED - 1;
+	}
+	p[len++] = '\n';
+	v.iov_len = len;
+	if (evbuffer_commit_space(out->buf, &v, 1) == -1)
+		fatalx("evbuffer_commit_space failed");
+
+	if (evbuffer_get_length(out->buf) >= OUTPUT_BATCH_MAX)
+		output_flush(out);
+	else
+		event_active(out->flush_ev, 0, 0);
+}

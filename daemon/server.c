@@ -1,0 +1,169 @@
+/* The daemon's event loop: signals, reload, and who owns what. */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "config.h"
+#include "listener.h"
+#include "log.h"
+#include "output.h"
+#include "server.h"
+
+struct server {
+	struct event_base	*base;
+	struct config		*conf;
+	struct output		*out;
+	struct listener		*listener;
+	struct event		*sigterm_ev;
+	struct event		*sigint_ev;
+	struct event		*sighup_ev;
+	int			 status;	/* exit status of the run */
+};
+
+static void	server_stop_cb(int, short, void *);
+static void	server_reload_cb(int, short, void *);
+static void	server_output_fail_cb(void *);
+
+/* Adds a persistent handler for signo; returns NULL on failure. */
+static struct event *
+server_signal(struct server *s, int signo, event_callback_fn cb)
+{
+	struct event	*ev;
+
+	if ((ev = evsignal_new(s->base, signo, cb, s)) == NULL)
+		return NULL;
+	if (evsignal_add(ev, NULL) == -1) {
+		event_free(ev);
+		return NULL;
+	}
+	return ev;
+}
+
+/*
+ * Set up everything the daemon runs on.  Takes conf.  Returns NULL with
+ * *cause set when the configuration cannot be put into effect, or with
+ * *cause NULL when out of memory or libevent fails.
+ */
+struct server *
+server_new(struct config *conf, char **cause)
+{
+	struct server	*s;
+
+	*cause = NULL;
+	if ((s = calloc(1, sizeof *s)) == NULL) {
+		config_free(conf);
+		return NULL;
+	}
+	s->conf = conf;
+	if ((s->base = event_base_new()) == NULL)
+		goto fail;
+	s->sigterm_ev = server_signal(s, SIGTERM, server_stop_cb);
+	s->sigint_ev = server_signal(s, SIGINT, server_stop_cb);
+	s->sighup_ev = server_signal(s, SIGHUP, server_reload_cb);
+	if (s->sigterm_ev == NULL || s->sigint_ev == NULL ||
+	    s->sighup_ev == NULL)
+		goto fail;
+	s->out = output_new(s->base, STDOUT_FILENO, server_output_fail_cb, s);
+	if (s->out == NULL)
+		goto fail;
+	s->listener = listener_new(s->base, conf, s->out, cause);
+	if (s->listener == NULL)
+		goto fail;
+	return s;
+
+fail:
+	server_free(s);
+	return NULL;
+}
+
+/* Tear down in the reverse order of server_new; NULL is fine. */
+void
+server_free(struct server *s)
+{
+	if (s == NULL)
+		return;
+	listener_free(s->listener);
+	if (s->out != NULL) {
+		output_flush(s->out);
+		output_free(s->out);
+	}
+	if (s->sighup_ev != NULL)
+		event_free(s->sighup_ev);
+	if (s->sigint_ev != NULL)
+		event_free(s->sigint_ev);
+	if (s->sigterm_ev != NULL)
+		event_free(s->sigterm_ev);
+	if (s->base != NULL)
+		event_base_free(s->base);
+	config_free(s->conf);
+	free(s);
+}
+
+/* Run until a stop signal or a failed output; returns the exit status. */
+int
+server_run(struct server *s)
+{
+	log_info("reading %s", s->conf->fifo_path);
+	if (event_base_dispatch(s->base) == -1)
+		fatalx("event_base_dispatch failed");
+	return s->status;
+}
+
+/* SIGTERM, SIGINT: print what is already in the pipe, then stop. */
+static void
+server_stop_cb(int signo, short what, void *arg)
+{
+	struct server	*s = arg;
+
+	(void)what;
+	log_info("%s: shutting down", strsignal(signo));
+	listener_shutdown(s->listener);
+	output_flush(s->out);
+	event_base_loopbreak(s->base);
+}
+
+/*
+ * SIGHUP: read the config again into a new struct and switch to it only
+ * if it loads and applies; otherwise keep running on the old one.
+ */
+static void
+server_reload_cb(int signo, short what, void *arg)
+{
+	struct server	*s = arg;
+	struct config	*conf;
+	char		*cause;
+
+	(void)signo;
+	(void)what;
+	if (config_load(s->conf->file, &conf, &cause) == -1) {
+		log_warnx("reload failed, keeping the running configuration: "
+		    "%s", cause != NULL ? cause : "out of memory");
+		free(cause);
+		return;
+	}
+	if (listener_reconfigure(s->listener, conf, &cause) == -1) {
+		log_warnx("reload failed, keeping the running configuration: "
+		    "%s", cause != NULL ? cause : "out of memory");
+		free(cause);
+		listener_reconfigure(s->listener, s->conf, &cause);
+		free(cause);
+		config_free(conf);
+		return;
+	}
+	config_free(s->conf);
+	s->conf = conf;
+	log_info("%s: configuration reloaded", conf->file);
+}
+
+/* Nowhere left to print messages to: say so (output did) and exit 1. */
+static void
+server_output_fail_cb(void *arg)
+{
+	struct server	*s = arg;
+
+	s->status = 1;
+	event_base_loopbreak(s->base);
+}

@@ -1,0 +1,327 @@
+/* pipechat.ini: defaults, parsing with inih, validation. */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <grp.h>
+#include <ini.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+
+struct config_parse;
+
+/*
+ * A key's parser stores the value or returns -1 with a reason, which
+ * config_load turns into "FILE:LINE: key: reason".
+ */
+typedef int (*config_parse_fn)(struct config *, const char *, char **);
+
+static int	config_parse_path(struct config *, const char *, char **);
+static int	config_parse_mode(struct config *, const char *, char **);
+static int	config_parse_group(struct config *, const char *, char **);
+
+static const struct config_key {
+	const char	*section;
+	const char	*name;
+	config_parse_fn	 parse;
+} config_keys[] = {
+	{ "fifo", "path", config_parse_path },
+	{ "fifo", "mode", config_parse_mode },
+	{ "fifo", "group", config_parse_group },
+};
+#define CONFIG_NKEYS (sizeof config_keys / sizeof config_keys[0])
+
+/* State of one ini_parse_stream run. */
+struct config_parse {
+	struct config	*conf;
+	FILE		*fp;
+	int		 line;		/* of the line inih is looking at */
+	int		 seen[CONFIG_NKEYS];	/* line each key was set on */
+	char		*cause;		/* first error, "FILE:LINE: ..." */
+	int		 oom;
+};
+
+static char *
+config_vprintf(const char *fmt, va_list ap)
+{
+	char	*s;
+
+	if (vasprintf(&s, fmt, ap) == -1)
+		return NULL;
+	return s;
+}
+
+static char * __attribute__((format(printf, 1, 2)))
+config_printf(const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*s;
+
+	va_start(ap, fmt);
+	s = config_vprintf(fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+/* Record the first error of the run; later ones are dropped. */
+static void __attribute__((format(printf, 2, 3)))
+config_error(struct config_parse *cp, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*msg;
+
+	if (cp->cause != NULL)
+		return;
+	va_start(ap, fmt);
+	msg = config_vprintf(fmt, ap);
+	va_end(ap);
+	if (msg == NULL) {
+		cp->oom = 1;
+		return;
+	}
+	cp->cause = config_printf("%s:%d: %s", cp->conf->file, cp->line, msg);
+	if (cp->cause == NULL)
+		cp->oom = 1;
+	free(msg);
+}
+
+static int
+config_parse_path(struct config *conf, const char *value, char **why)
+{
+	size_t	len = strlen(value);
+	char	*copy;
+
+	if (value[0] != '/') {
+		*why = config_printf("expected an absolute path, got \"%s\"",
+		    value);
+		return -1;
+	}
+	if (len >= PATH_MAX || value[len - 1] == '/') {
+		*why = config_printf("\"%s\" is not a usable file name",
+		    value);
+		return -1;
+	}
+	if ((copy = strdup(value)) == NULL)
+		return -1;
+	free(conf->fifo_path);
+	conf->fifo_path = copy;
+	return 0;
+}
+
+static int
+config_parse_mode(struct config *conf, const char *value, char **why)
+{
+	unsigned long	mode;
+	size_t		len = strlen(value);
+
+	if (len < 3 || len > 4 || strspn(value, "01234567") != len) {
+		*why = config_printf("expected an octal mode like 0620, "
+		    "got \"%s\"", value);
+		return -1;
+	}
+	mode = strtoul(value, NULL, 8);
+	if (mode & ~0777UL) {
+		*why = config_printf("%04lo sets setuid, setgid or sticky "
+		    "bits, which mean nothing on a FIFO", mode);
+		return -1;
+	}
+	if (mode & 0044) {
+		*why = config_printf("%04lo lets others read the FIFO, so they "
+		    "could steal messages; allow group/others to write only, "
+		    "like 0620", mode);
+		return -1;
+	}
+	if (!(mode & 0400)) {
+		*why = config_printf("%04lo does not let the owner (the "
+		    "daemon) read the FIFO", mode);
+		return -1;
+	}
+	conf->fifo_mode = (mode_t)mode;
+	return 0;
+}
+
+static int
+config_parse_group(struct config *conf, const char *value, char **why)
+{
+	struct group	*gr;
+	unsigned long	 id;
+	char		*end, *copy;
+
+	if (*value == '\0') {
+		free(conf->fifo_group);
+		conf->fifo_group = NULL;
+		conf->fifo_gid = (gid_t)-1;
+		return 0;
+	}
+	errno = 0;
+	if ((gr = getgrnam(value)) != NULL)
+		id = gr->gr_gid;
+	else {
+		errno = 0;
+		id = strtoul(value, &end, 10);
+		if (value[0] < '0' || value[0] > '9' || *end != '\0' ||
+		    errno != 0 || id >= (gid_t)-1) {
+			*why = config_printf("no such group \"%s\"", value);
+			return -1;
+		}
+	}
+	if ((copy = strdup(value)) == NULL)
+		return -1;
+	free(conf->fifo_group);
+	conf->fifo_group = copy;
+	conf->fifo_gid = (gid_t)id;
+	return 0;
+}
+
+/* inih handler: find the key, refuse repeats, hand the value to its parser. */
+static int
+config_handler(void *arg, const char *section, const char *name,
+    const char *value)
+{
+	struct config_parse	*cp = arg;
+	char			*why = NULL;
+	size_t			 i;
+
+	for (i = 0; i < CONFIG_NKEYS; i++) {
+		if (strcmp(section, config_keys[i].section) == 0 &&
+		    strcmp(name, config_keys[i].name) == 0)
+			break;
+	}
+	if (i == CONFIG_NKEYS) {
+		config_error(cp, "%s: unknown key in section [%s]", name,
+		    section);
+		return 0;
+	}
+	if (cp->seen[i] != 0) {
+		config_error(cp, "%s: already set on line %d", name,
+		    cp->seen[i]);
+		return 0;
+	}
+	cp->seen[i] = cp->line;
+	if (config_keys[i].parse(cp->conf, value, &why) == -1) {
+		if (why == NULL)
+			cp->oom = 1;
+		else
+			config_error(cp, "%s: %s", name, why);
+		free(why);
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * inih reader: fgets that counts lines, so the handler knows where it is,
+ * and that reports a line too long for inih's buffer instead of letting
+ * inih parse its tail as a line of its own.
+ */
+static char *
+config_reader(char *buf, int size, void *arg)
+{
+	struct config_parse	*cp = arg;
+	size_t			 len;
+	int			 c;
+
+	if (fgets(buf, size, cp->fp) == NULL)
+		return NULL;
+	cp->line++;
+	len = strlen(buf);
+	if (len > 0 && buf[len - 1] != '\n' && !feof(cp->fp)) {
+		config_error(cp, "line longer than %d bytes", size - 2);
+		while ((c = fgetc(cp->fp)) != EOF && c != '\n')
+			;
+		buf[0] = '\0';
+	}
+	return buf;
+}
+
+/* Free a config; NULL is fine. */
+void
+config_free(struct config *conf)
+{
+	if (conf == NULL)
+		return;
+	free(conf->file);
+	free(conf->fifo_path);
+	free(conf->fifo_group);
+	free(conf);
+}
+
+static struct config *
+config_new(const char *file)
+{
+	struct config	*conf;
+
+	if ((conf = calloc(1, sizeof *conf)) == NULL)
+		return NULL;
+	conf->fifo_mode = CONFIG_DEFAULT_MODE;
+	conf->fifo_gid = (gid_t)-1;
+	conf->file = strdup(file);
+	conf->fifo_path = strdup(CONFIG_DEFAULT_PATH);
+	if (conf->file == NULL || conf->fifo_path == NULL) {
+		config_free(conf);
+		return NULL;
+	}
+	return conf;
+}
+
+/*
+ * Read file into a new config: defaults first, then what the file sets.
+ * Returns 0, or -1 with *cause set to a message naming the file and line
+ * (the caller frees it).  Running out of memory is reported as such.
+ */
+int
+config_load(const char *file, struct config **out, char **cause)
+{
+	struct config_parse	 cp;
+	struct stat		 st;
+	int			 rc;
+
+	memset(&cp, 0, sizeof cp);
+	*out = NULL;
+	*cause = NULL;
+	if ((cp.conf = config_new(file)) == NULL)
+		goto oom;
+	if ((cp.fp = fopen(file, "re")) == NULL) {
+		*cause = config_printf("%s: %s", file, strerror(errno));
+		goto fail;
+	}
+	if (fstat(fileno(cp.fp), &st) == -1 || !S_ISREG(st.st_mode)) {
+		*cause = config_printf("%s: not a regular file", file);
+		goto fail;
+	}
+	rc = ini_parse_stream(config_reader, &cp, config_handler, &cp);
+	if (cp.oom || rc == -2)
+		goto oom;
+	if (ferror(cp.fp)) {
+		*cause = config_printf("%s: %s", file, strerror(errno));
+		goto fail;
+	}
+	if (rc > 0 && cp.cause == NULL) {
+		cp.line = rc;
+		config_error(&cp, "syntax error: expected \"[section]\", "
+		    "\"key = value\" or a comment");
+	}
+	if (cp.cause != NULL) {
+		*cause = cp.cause;
+		cp.cause = NULL;
+		goto fail;
+	}
+	fclose(cp.fp);
+	*out = cp.conf;
+	return 0;
+
+oom:
+	free(cp.cause);
+	*cause = NULL;
+fail:
+	if (cp.fp != NULL)
+		fclose(cp.fp);
+	config_free(cp.conf);
+	if (*cause == NULL)
+		*cause = strdup("out of memory");
+	return -1;
+}
