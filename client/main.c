@@ -1,62 +1,53 @@
-/* pipechat-client: send lines to pipechatd. */
+/* pipechat-client: join the pipechat room, or send to it. */
 #include <err.h>
 #include <errno.h>
+#include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "chat.h"
 #include "config.h"
 #include "pclimits.h"
+#include "proto.h"
 #include "send.h"
-#include "utf8.h"
-
-#define CLIENT_PROMPT	"Please say# "
-
-/* Bytes read from stdin that are not yet a whole message. */
-struct client_input {
-	char	buf[65536];
-	size_t	len;
-};
+#include "session.h"
 
 static void __attribute__((noreturn))
 usage(int status)
 {
 	fprintf(status == 0 ? stdout : stderr,
-	    "usage: pipechat-client [-hV] [-f file] [-p fifo] [message ...]\n"
-	    "Send a message to pipechatd: the arguments as one message, or\n"
-	    "else each line of standard input.\n"
+	    "usage: pipechat-client [-hqrV] [-f file] [-p fifo] [message ...]\n"
+	    "Chat with the users of pipechatd: join the room, print what\n"
+	    "others say, and send each line of standard input (or the\n"
+	    "arguments, as one message).  Leave with end of input (^D) or /quit.\n"
 	    "\n"
 	    "  -f file  read the FIFO path from this configuration"
 	    " (default %s)\n"
-	    "  -p fifo  write to this FIFO; no configuration is read\n"
+	    "  -p fifo  use this well-known FIFO; no configuration is read and\n"
+	    "           sessions are in the \"" CONFIG_SESSION_SUBDIR "\""
+	    " directory beside it\n"
+	    "  -q       quiet: join without \"joined\"/\"left\" notices"
+	    " (always so with arguments)\n"
+	    "  -r       raw: write lines to the well-known FIFO only; they show"
+	    " as (anonymous)\n"
 	    "  -h       show this help and exit\n"
 	    "  -V       show the version and exit\n"
 	    "\n"
-	    "Exit status: 0 sent, 64 usage, 66 no such FIFO, 69 no daemon"
-	    " or it went away,\n"
-	    "77 permission denied, 78 configuration.\n",
+	    "Commands: /who, /me ACTION, /quit; //text sends \"/text\".\n"
+	    "Exit status: 0 done, 64 usage, 66 no such FIFO, 69 no daemon,"
+	    " it went away\n"
+	    "or refused the session, 74 I/O error, 77 permission denied,"
+	    " 78 configuration.\n",
 	    CONFIG_DEFAULT_FILE);
 	exit(status);
 }
 
-/* Report a failed send and return the exit status for it. */
-static int
-client_send_failed(const char *path, unsigned long sent)
-{
-	if (errno == EPIPE) {
-		warnx("%s: the daemon went away; %lu line%s sent, the rest "
-		    "not", path, sent, sent == 1 ? "" : "s");
-		return PC_EX_UNAVAILABLE;
-	}
-	warn("%s: write (%lu line%s sent)", path, sent, sent == 1 ? "" : "s");
-	return PC_EX_IOERR;
-}
-
-/* Join the arguments with spaces into one message; newlines become spaces. */
-static int
-client_send_args(int fd, const char *path, int argc, char **argv)
+/* The arguments, joined by spaces, as one message; newlines become spaces. */
+static char *
+client_join_args(int argc, char **argv, size_t *lenp)
 {
 	size_t	 len = 0, i;
 	char	*msg, *p;
@@ -74,101 +65,59 @@ client_send_args(int fd, const char *path, int argc, char **argv)
 		memcpy(p, argv[k], i);
 		p += i;
 	}
-	len = (size_t)(p - msg);
-	for (i = 0; i < len; i++) {
+	*lenp = (size_t)(p - msg);
+	for (i = 0; i < *lenp; i++) {
 		if (msg[i] == '\n')
 			msg[i] = ' ';
 	}
-	if (send_message(fd, msg, len) == -1) {
-		free(msg);
-		return client_send_failed(path, 0);
-	}
-	free(msg);
-	return 0;
+	return msg;
 }
 
-/* Send one stdin line: strip a CR from CRLF; blank lines are not sent. */
-static int
-client_send_line(int fd, char *line, size_t len)
+/* The session directory beside a FIFO given with -p. */
+static char *
+client_session_dir(const char *fifo)
 {
-	if (len > 0 && line[len - 1] == '\r')
-		len--;
-	if (len == 0)
-		return 0;
-	return send_message(fd, line, len) == -1 ? -1 : 1;
+	char	*copy, *dir;
+
+	if ((copy = strdup(fifo)) == NULL)
+		err(PC_EX_OSERR, NULL);
+	if (asprintf(&dir, "%s/%s", dirname(copy), CONFIG_SESSION_SUBDIR) == -1)
+		err(PC_EX_OSERR, NULL);
+	free(copy);
+	return dir;
 }
 
-/*
- * Send each line of stdin.  Lines are framed here rather than with
- * getline() so that one endless line cannot use unbounded memory: what
- * does not fit is sent in pieces, as send_message would cut it anyway.
- */
+/* Send the message or stdin on sink (and show out), then clean up. */
 static int
-client_send_stdin(int fd, const char *path)
+client_run(int *sink, int *out, const char *name, char *msg, size_t len)
 {
-	struct client_input	 in = { .len = 0 };
-	int			 prompt = isatty(STDIN_FILENO) &&
-				     isatty(STDERR_FILENO);
-	unsigned long		 sent = 0;
-	char			*nl;
-	size_t			 used, cut;
-	ssize_t			 n;
-	int			 rc;
+	int	rc;
 
-	for (;;) {
-		if (prompt && in.len == 0) {
-			fputs(CLIENT_PROMPT, stderr);
-			fflush(stderr);
-		}
-		n = read(STDIN_FILENO, in.buf + in.len, sizeof in.buf - in.len);
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			warn("stdin");
-			return PC_EX_IOERR;
-		}
-		if (n == 0)
-			break;
-		in.len += (size_t)n;
-		used = 0;
-		while ((nl = memchr(in.buf + used, '\n', in.len - used)) !=
-		    NULL) {
-			rc = client_send_line(fd, in.buf + used,
-			    (size_t)(nl - (in.buf + used)));
-			if (rc == -1)
-				return client_send_failed(path, sent);
-			sent += (unsigned long)rc;
-			used = (size_t)(nl - in.buf) + 1;
-		}
-		if (used == 0 && in.len == sizeof in.buf) {
-			/* A line longer than the buffer: send its head. */
-			cut = utf8_cut(in.buf, in.len, in.len - 4);
-			if (send_message(fd, in.buf, cut) == -1)
-				return client_send_failed(path, sent);
-			used = cut;
-		}
-		memmove(in.buf, in.buf + used, in.len - used);
-		in.len -= used;
+	if (msg == NULL)
+		return chat_run(sink, out, name, isatty(STDIN_FILENO) &&
+		    isatty(STDOUT_FILENO) ? CHAT_INTERACTIVE : 0);
+	if ((rc = chat_send_text(*sink, msg, len)) == -1) {
+		warn("%s: write", name);
+		return errno == EPIPE ? PC_EX_UNAVAILABLE : PC_EX_IOERR;
 	}
-	if (in.len > 0) {
-		rc = client_send_line(fd, in.buf, in.len);
-		if (rc == -1)
-			return client_send_failed(path, sent);
-	}
-	if (prompt)
-		fputc('\n', stderr);
-	return 0;
+	/* Close our end and wait for the daemon to close its: delivered. */
+	close(*sink);
+	*sink = -1;
+	return chat_run(sink, out, name, CHAT_NO_STDIN);
 }
 
 int
 main(int argc, char **argv)
 {
-	const char	*file = NULL, *path = NULL;
-	struct config	*conf = NULL;
-	char		*cause;
-	int		 ch, fd, status;
+	struct client_session	 cs = { .in_fd = -1, .out_fd = -1 };
+	const char		*file = NULL, *path = NULL;
+	struct config		*conf = NULL;
+	char			*cause, *dir = NULL, *msg = NULL;
+	size_t			 len = 0;
+	int			 ch, fd = -1, none = -1, status, raw = 0;
+	int			 flags = 0;
 
-	while ((ch = getopt(argc, argv, "f:hp:V")) != -1) {
+	while ((ch = getopt(argc, argv, "f:hp:qrV")) != -1) {
 		switch (ch) {
 		case 'f':
 			file = optarg;
@@ -177,6 +126,12 @@ main(int argc, char **argv)
 			usage(0);
 		case 'p':
 			path = optarg;
+			break;
+		case 'q':
+			flags |= PROTO_JOIN_QUIET;
+			break;
+		case 'r':
+			raw = 1;
 			break;
 		case 'V':
 			printf("pipechat-client %s\n", PC_VERSION);
@@ -187,6 +142,10 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	if (path != NULL && file != NULL) {
+		warnx("-f and -p exclude each other");
+		usage(PC_EX_USAGE);
+	}
 
 	if (path == NULL) {
 		if (file == NULL)
@@ -197,18 +156,27 @@ main(int argc, char **argv)
 			return PC_EX_CONFIG;
 		}
 		path = conf->fifo_path;
+		if ((dir = strdup(conf->session_dir)) == NULL)
+			err(PC_EX_OSERR, NULL);
+	} else
+		dir = client_session_dir(path);
+	if (argc > 0) {
+		msg = client_join_args(argc, argv, &len);
+		flags |= PROTO_JOIN_QUIET;
 	}
 
 	/* A daemon that goes away must show as EPIPE, not kill us. */
 	signal(SIGPIPE, SIG_IGN);
 
-	if ((status = send_open(path, &fd)) == 0) {
-		if (argc > 0)
-			status = client_send_args(fd, path, argc, argv);
-		else
-			status = client_send_stdin(fd, path);
-		close(fd);
+	if (raw) {
+		if ((status = send_open(path, &fd)) == 0)
+			status = client_run(&fd, &none, path, msg, len);
+	} else if ((status = session_join(&cs, path, dir, flags)) == 0) {
+		status = client_run(&cs.in_fd, &cs.out_fd, path, msg, len);
+		session_cleanup(&cs);
 	}
+	free(msg);
+	free(dir);
 	config_free(conf);
 	return status;
 }

@@ -204,13 +204,19 @@ ingest_read_cb(int fd, short what, void *arg)
 }
 
 /*
- * Read and deliver everything the pipe holds now, without waiting for
- * more: used at shutdown so that nothing already written is lost.
+ * Read and deliver what the pipe holds now, without waiting for more:
+ * used when a stream ends for another reason (shutdown, a client gone)
+ * so that nothing already written is lost.  At most max_reads reads, so a
+ * writer that keeps writing cannot keep us here.  Returns -1 if the
+ * stream ended (every writer gone, or an error), else 0.
  */
-void
-ingest_drain(struct ingest *in)
+int
+ingest_drain(struct ingest *in, int max_reads)
 {
-	while (ingest_read(in) == 1)
+	int	rc = 0;
+
+	while (max_reads-- > 0 && (rc = ingest_read(in)) == 1)
 		;
 	ingest_flush_partial(in);
+	return rc == -1 ? -1 : 0;
 }

@@ -19,6 +19,6 @@ struct ingest	*ingest_new(struct event_base *, int, ingest_line_cb,
 void		 ingest_free(struct ingest *);
 void		 ingest_pause(struct ingest *);
 int		 ingest_resume(struct ingest *, int);
-void		 ingest_drain(struct ingest *);
+int		 ingest_drain(struct ingest *, int);
 
 #endif

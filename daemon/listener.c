@@ -10,15 +10,18 @@
 #include "listener.h"
 #include "log.h"
 #include "message.h"
-#include "output.h"
+#include "proto.h"
+#include "room.h"
 
 /* How long to wait before trying again when the FIFO cannot be reopened. */
 #define LISTENER_RETRY_SEC	1
+/* At shutdown, read at most this many times 64 KiB of what is queued. */
+#define LISTENER_DRAIN_READS	1024
 
 struct listener {
 	struct fifo	*fifo;
 	struct ingest	*ingest;
-	struct output	*out;		/* borrowed */
+	struct room	*room;		/* borrowed */
 	struct event	*retry_ev;
 	char		*path;		/* the path in use, fixed until restart */
 };
@@ -27,17 +30,17 @@ static void	listener_line_cb(void *, const char *, size_t, int);
 static void	listener_eof_cb(void *, int);
 static void	listener_retry_cb(int, short, void *);
 
-/* Open the configured FIFO and print what arrives on it to out. */
+/* Open the configured FIFO and hand what arrives on it to the room. */
 struct listener *
 listener_new(struct event_base *base, const struct config *conf,
-    struct output *out, char **cause)
+    struct room *room, char **cause)
 {
 	struct listener	*l;
 
 	*cause = NULL;
 	if ((l = calloc(1, sizeof *l)) == NULL)
 		return NULL;
-	l->out = out;
+	l->room = room;
 	if ((l->path = strdup(conf->fifo_path)) == NULL)
 		goto fail;
 	if (fifo_open(conf->fifo_path, conf->fifo_mode, conf->fifo_gid,
@@ -89,21 +92,36 @@ void
 listener_shutdown(struct listener *l)
 {
 	fifo_unlink(l->fifo);
-	ingest_drain(l->ingest);
+	ingest_drain(l->ingest, LISTENER_DRAIN_READS);
 }
 
+/*
+ * A line from a raw writer is an anonymous message; a control line asks
+ * for a session.
+ */
 static void
 listener_line_cb(void *arg, const char *line, size_t len, int flags)
 {
-	struct listener	*l = arg;
-	struct message	 m = {
+	struct listener		*l = arg;
+	struct proto_join	 j;
+	struct message		 m = {
+		.kind = MESSAGE_CHAT,
 		.text = line,
 		.len = len,
 		.flags = (flags & INGEST_TRUNCATED) ? MESSAGE_TRUNCATED : 0,
 	};
 
-	if (len > 0)
-		output_message(l->out, &m);
+	if (len == 0)
+		return;
+	if (line[0] != PROTO_CTL) {
+		room_broadcast(l->room, NULL, &m);
+		return;
+	}
+	if (proto_parse_join(line, len, &j) == -1) {
+		log_warnx("%s: malformed control line ignored", l->path);
+		return;
+	}
+	room_join(l->room, &j);
 }
 
 /* Every writer has gone: wait for the next one on a fresh open file. */

@@ -5,10 +5,10 @@
 struct config;
 struct event_base;
 struct listener;
-struct output;
+struct room;
 
 struct listener	*listener_new(struct event_base *, const struct config *,
-		    struct output *, char **);
+		    struct room *, char **);
 int		 listener_reconfigure(struct listener *,
 		    const struct config *, char **);
 void		 listener_shutdown(struct listener *);

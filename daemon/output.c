@@ -1,8 +1,7 @@
-/* How messages are printed: one sanitised line each on an fd. */
+/* Where messages are printed: one line each on an fd, in batches. */
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include <event2/buffer.h>
 #include <event2/event.h>
@@ -11,7 +10,6 @@
 #include "log.h"
 #include "message.h"
 #include "output.h"
-#include "sanitize.h"
 
 /*
  * Lines are gathered and written together, at the latest when the loop
@@ -20,8 +18,6 @@
  */
 #define OUTPUT_BATCH_MAX	65536
 
-#define OUTPUT_ANONYMOUS	"(anonymous)"
-#define OUTPUT_TRUNCATED	" [truncated]"
 
 struct output {
 	int		 fd;		/* borrowed */
@@ -114,31 +110,19 @@ output_flush_cb(int fd, short what, void *arg)
 	output_flush(arg);
 }
 
-/* Queue one message as "NAME: text", made safe to print. */
+/* Queue one message as a line of safe text. */
 void
 output_message(struct output *out, const struct message *m)
 {
-	const char	*from = m->from != NULL ? m->from : OUTPUT_ANONYMOUS;
-	size_t		 fromlen = strlen(from), need, len;
-	struct evbuffer_iovec v;
-	char		*p;
+	struct evbuffer_iovec	v;
+	size_t			len;
 
 	if (out->failed)
 		return;
-	need = PC_SANITIZED_MAX(fromlen) + 2 + PC_SANITIZED_MAX(m->len) +
-	    sizeof OUTPUT_TRUNCATED;
-	if (evbuffer_reserve_space(out->buf, (ssize_t)need, &v, 1) < 1)
+	if (evbuffer_reserve_space(out->buf, MESSAGE_FORMAT_MAX + 1, &v, 1) < 1)
 		fatalx("out of memory");
-	p = v.iov_base;
-	len = sanitize(p, from, fromlen);
-	p[len++] = ':';
-	p[len++] = ' ';
-	len += sanitize(p + len, m->text, m->len);
-	if (m->flags & MESSAGE_TRUNCATED) {
-		memcpy(p + len, OUTPUT_TRUNCATED, sizeof OUTPUT_TRUNCATED - 1);
-		len += sizeof OUTPUT_TRUNCATED - 1;
-	}
-	p[len++] = '\n';
+	len = message_format(m, v.iov_base);
+	((char *)v.iov_base)[len++] = '\n';
 	v.iov_len = len;
 	if (evbuffer_commit_space(out->buf, &v, 1) == -1)
 		fatalx("evbuffer_commit_space failed");

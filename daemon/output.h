@@ -1,4 +1,4 @@
-/* How messages are printed: one sanitised line each on an fd. */
+/* Where messages are printed: one line each on an fd, in batches. */
 #ifndef PC_OUTPUT_H
 #define PC_OUTPUT_H
 

@@ -10,12 +10,14 @@
 #include "listener.h"
 #include "log.h"
 #include "output.h"
+#include "room.h"
 #include "server.h"
 
 struct server {
 	struct event_base	*base;
 	struct config		*conf;
 	struct output		*out;
+	struct room		*room;
 	struct listener		*listener;
 	struct event		*sigterm_ev;
 	struct event		*sigint_ev;
@@ -69,7 +71,10 @@ server_new(struct config *conf, char **cause)
 	s->out = output_new(s->base, STDOUT_FILENO, server_output_fail_cb, s);
 	if (s->out == NULL)
 		goto fail;
-	s->listener = listener_new(s->base, conf, s->out, cause);
+	s->room = room_new(s->base, conf, s->out, cause);
+	if (s->room == NULL)
+		goto fail;
+	s->listener = listener_new(s->base, conf, s->room, cause);
 	if (s->listener == NULL)
 		goto fail;
 	return s;
@@ -86,6 +91,7 @@ server_free(struct server *s)
 	if (s == NULL)
 		return;
 	listener_free(s->listener);
+	room_free(s->room);
 	if (s->out != NULL) {
 		output_flush(s->out);
 		output_free(s->out);
@@ -153,6 +159,7 @@ server_reload_cb(int signo, short what, void *arg)
 		config_free(conf);
 		return;
 	}
+	room_reconfigure(s->room, conf);
 	config_free(s->conf);
 	s->conf = conf;
 	log_info("%s: configuration reloaded", conf->file);

@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <ini.h>
 #include <limits.h>
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 
@@ -23,6 +25,14 @@ typedef int (*config_parse_fn)(struct config *, const char *, char **);
 static int	config_parse_path(struct config *, const char *, char **);
 static int	config_parse_mode(struct config *, const char *, char **);
 static int	config_parse_group(struct config *, const char *, char **);
+static int	config_parse_session_dir(struct config *, const char *,
+		    char **);
+static int	config_parse_max_clients(struct config *, const char *,
+		    char **);
+static int	config_parse_max_per_user(struct config *, const char *,
+		    char **);
+static int	config_parse_queue_max(struct config *, const char *,
+		    char **);
 
 static const struct config_key {
 	const char	*section;
@@ -32,8 +42,13 @@ static const struct config_key {
 	{ "fifo", "path", config_parse_path },
 	{ "fifo", "mode", config_parse_mode },
 	{ "fifo", "group", config_parse_group },
+	{ "session", "dir", config_parse_session_dir },
+	{ "session", "max_clients", config_parse_max_clients },
+	{ "session", "max_per_user", config_parse_max_per_user },
+	{ "session", "queue_max", config_parse_queue_max },
 };
 #define CONFIG_NKEYS (sizeof config_keys / sizeof config_keys[0])
+#define CONFIG_KEY_MAX_PER_USER	5	/* index in config_keys */
 
 /* State of one ini_parse_stream run. */
 struct config_parse {
@@ -89,8 +104,9 @@ config_error(struct config_parse *cp, const char *fmt, ...)
 	free(msg);
 }
 
+/* Check an absolute file name and store a copy in *dst. */
 static int
-config_parse_path(struct config *conf, const char *value, char **why)
+config_set_path(char **dst, const char *value, char **why)
 {
 	size_t	len = strlen(value);
 	char	*copy;
@@ -107,8 +123,79 @@ config_parse_path(struct config *conf, const char *value, char **why)
 	}
 	if ((copy = strdup(value)) == NULL)
 		return -1;
-	free(conf->fifo_path);
-	conf->fifo_path = copy;
+	free(*dst);
+	*dst = copy;
+	return 0;
+}
+
+static int
+config_parse_path(struct config *conf, const char *value, char **why)
+{
+	return config_set_path(&conf->fifo_path, value, why);
+}
+
+static int
+config_parse_session_dir(struct config *conf, const char *value, char **why)
+{
+	return config_set_path(&conf->session_dir, value, why);
+}
+
+/* A decimal number in [min, max]. */
+static int
+config_parse_number(const char *value, long long min, long long max,
+    long long *out, char **why)
+{
+	long long	 n;
+	char		*end;
+
+	errno = 0;
+	n = strtoll(value, &end, 10);
+	if (value[0] < '0' || value[0] > '9' || *end != '\0' || errno != 0) {
+		*why = config_printf("expected a number, got \"%s\"", value);
+		return -1;
+	}
+	if (n < min || n > max) {
+		*why = config_printf("%lld is out of range (%lld to %lld)", n,
+		    min, max);
+		return -1;
+	}
+	*out = n;
+	return 0;
+}
+
+static int
+config_parse_max_clients(struct config *conf, const char *value, char **why)
+{
+	long long	n;
+
+	if (config_parse_number(value, 1, CONFIG_MAX_CLIENTS_LIMIT, &n,
+	    why) == -1)
+		return -1;
+	conf->max_clients = (int)n;
+	return 0;
+}
+
+static int
+config_parse_max_per_user(struct config *conf, const char *value, char **why)
+{
+	long long	n;
+
+	if (config_parse_number(value, 1, CONFIG_MAX_CLIENTS_LIMIT, &n,
+	    why) == -1)
+		return -1;
+	conf->max_per_user = (int)n;
+	return 0;
+}
+
+static int
+config_parse_queue_max(struct config *conf, const char *value, char **why)
+{
+	long long	n;
+
+	if (config_parse_number(value, CONFIG_QUEUE_MAX_MIN,
+	    CONFIG_QUEUE_MAX_MAX, &n, why) == -1)
+		return -1;
+	conf->queue_max = (size_t)n;
 	return 0;
 }
 
@@ -247,7 +334,43 @@ config_free(struct config *conf)
 	free(conf->file);
 	free(conf->fifo_path);
 	free(conf->fifo_group);
+	free(conf->session_dir);
 	free(conf);
+}
+
+/* The session directory defaults to "sessions" beside the FIFO. */
+static char *
+config_default_session_dir(const char *fifo_path)
+{
+	const char	*slash = strrchr(fifo_path, '/');
+	int		 dirlen = (int)(slash - fifo_path);
+
+	return config_printf("%.*s/%s", dirlen, fifo_path,
+	    CONFIG_SESSION_SUBDIR);
+}
+
+/* Checks that need the whole file: defaults derived from other keys. */
+static int
+config_finish(struct config_parse *cp)
+{
+	struct config	*conf = cp->conf;
+
+	if (conf->session_dir == NULL &&
+	    (conf->session_dir = config_default_session_dir(conf->fifo_path))
+	    == NULL) {
+		cp->oom = 1;
+		return -1;
+	}
+	if (conf->max_per_user > conf->max_clients &&
+	    cp->seen[CONFIG_KEY_MAX_PER_USER] == 0)
+		conf->max_per_user = conf->max_clients;
+	if (conf->max_per_user > conf->max_clients) {
+		cp->line = cp->seen[CONFIG_KEY_MAX_PER_USER];
+		config_error(cp, "max_per_user: %d is more than max_clients "
+		    "(%d)", conf->max_per_user, conf->max_clients);
+		return -1;
+	}
+	return 0;
 }
 
 static struct config *
@@ -259,6 +382,9 @@ config_new(const char *file)
 		return NULL;
 	conf->fifo_mode = CONFIG_DEFAULT_MODE;
 	conf->fifo_gid = (gid_t)-1;
+	conf->max_clients = CONFIG_DEFAULT_MAX_CLIENTS;
+	conf->max_per_user = CONFIG_DEFAULT_MAX_PER_USER;
+	conf->queue_max = CONFIG_DEFAULT_QUEUE_MAX;
 	conf->file = strdup(file);
 	conf->fifo_path = strdup(CONFIG_DEFAULT_PATH);
 	if (conf->file == NULL || conf->fifo_path == NULL) {
@@ -278,20 +404,27 @@ config_load(const char *file, struct config **out, char **cause)
 {
 	struct config_parse	 cp;
 	struct stat		 st;
-	int			 rc;
+	int			 rc, fd;
 
 	memset(&cp, 0, sizeof cp);
 	*out = NULL;
 	*cause = NULL;
 	if ((cp.conf = config_new(file)) == NULL)
 		goto oom;
-	if ((cp.fp = fopen(file, "re")) == NULL) {
+	/* O_NONBLOCK: a FIFO given as the file must not hang us. */
+	fd = open(file, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd == -1) {
 		*cause = config_printf("%s: %s", file, strerror(errno));
 		goto fail;
 	}
-	if (fstat(fileno(cp.fp), &st) == -1 || !S_ISREG(st.st_mode)) {
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
 		*cause = config_printf("%s: not a regular file", file);
+		close(fd);
 		goto fail;
+	}
+	if ((cp.fp = fdopen(fd, "r")) == NULL) {
+		close(fd);
+		goto oom;
 	}
 	rc = ini_parse_stream(config_reader, &cp, config_handler, &cp);
 	if (cp.oom || rc == -2)
@@ -311,6 +444,14 @@ config_load(const char *file, struct config **out, char **cause)
 		goto fail;
 	}
 	fclose(cp.fp);
+	cp.fp = NULL;
+	if (config_finish(&cp) == -1) {
+		if (cp.oom)
+			goto oom;
+		*cause = cp.cause;
+		cp.cause = NULL;
+		goto fail;
+	}
 	*out = cp.conf;
 	return 0;
 

@@ -4,9 +4,18 @@
 
 #include <sys/types.h>
 
+#include "proto.h"
+
 #define CONFIG_DEFAULT_FILE	SYSCONFDIR "/pipechat.ini"
 #define CONFIG_DEFAULT_PATH	"/run/pipechat/pipechat.fifo"
 #define CONFIG_DEFAULT_MODE	0620
+#define CONFIG_SESSION_SUBDIR	"sessions"	/* next to the FIFO */
+#define CONFIG_DEFAULT_MAX_CLIENTS	1024
+#define CONFIG_DEFAULT_MAX_PER_USER	16
+#define CONFIG_DEFAULT_QUEUE_MAX	(256 * 1024)
+#define CONFIG_MAX_CLIENTS_LIMIT	100000
+#define CONFIG_QUEUE_MAX_MIN		PROTO_OUT_LINE_MAX
+#define CONFIG_QUEUE_MAX_MAX		(64 * 1024 * 1024)
 
 struct config {
 	char	*file;		/* the ini it was read from, for messages */
@@ -14,6 +23,10 @@ struct config {
 	mode_t	 fifo_mode;	/* [fifo] mode, permission bits only */
 	char	*fifo_group;	/* [fifo] group as written, or NULL */
 	gid_t	 fifo_gid;	/* ... resolved; (gid_t)-1 when unset */
+	char	*session_dir;	/* [session] dir, absolute */
+	int	 max_clients;	/* [session] max_clients */
+	int	 max_per_user;	/* [session] max_per_user */
+	size_t	 queue_max;	/* [session] queue_max, bytes */
 };
 
 int	 config_load(const char *, struct config **, char **);

@@ -24,6 +24,7 @@
 #define PC_EX_UNAVAILABLE	69
 #define PC_EX_SOFTWARE		70
 #define PC_EX_OSERR		71
+#define PC_EX_PROTOCOL		76
 #define PC_EX_IOERR		74
 #define PC_EX_NOPERM		77
 #define PC_EX_CONFIG		78

@@ -1,0 +1,219 @@
+/* The client's side of a session: its FIFO pair and the JOIN handshake. */
+#include <sys/random.h>
+#include <sys/stat.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pclimits.h"
+#include "proto.h"
+#include "sanitize.h"
+#include "send.h"
+#include "session.h"
+
+/* How long the daemon may take to answer a JOIN. */
+#define SESSION_JOIN_TIMEOUT_MS	5000
+
+/*
+ * Modes of our FIFOs.  The session directory is setgid, so they get the
+ * daemon's group, which only the daemon is in: the group bits are the
+ * daemon's access, and others get none.
+ */
+#define SESSION_IN_MODE		(S_IWUSR | S_IRGRP)	/* 0240 */
+#define SESSION_OUT_MODE	(S_IRUSR | S_IWGRP)	/* 0420 */
+
+static void
+session_path(char *buf, size_t size, const struct client_session *cs,
+    const char *suffix)
+{
+	snprintf(buf, size, "%s/%s%s", cs->dir, cs->id, suffix);
+}
+
+/* Make a FIFO with exactly mode, whatever our umask. */
+static int
+session_mkfifo(const char *path, mode_t mode)
+{
+	mode_t	old = umask(0);
+	int	rc = mkfifo(path, mode);
+
+	umask(old);
+	return rc;
+}
+
+/* Create our FIFO pair under a fresh random id. */
+static int
+session_create(struct client_session *cs)
+{
+	unsigned char	rnd[8];
+	char		path[4200];
+	int		tries, i;
+
+	for (tries = 0; tries < 8; tries++) {
+		if (getrandom(rnd, sizeof rnd, 0) != sizeof rnd)
+			err(PC_EX_OSERR, "getrandom");
+		for (i = 0; i < (int)sizeof rnd; i++)
+			snprintf(cs->id + 2 * i, 3, "%02x", rnd[i]);
+		session_path(path, sizeof path, cs, PROTO_IN_SUFFIX);
+		if (session_mkfifo(path, SESSION_IN_MODE) == -1) {
+			if (errno == EEXIST)
+				continue;
+			return -1;
+		}
+		session_path(path, sizeof path, cs, PROTO_OUT_SUFFIX);
+		if (session_mkfifo(path, SESSION_OUT_MODE) == -1) {
+			int	saved = errno;
+
+			session_path(path, sizeof path, cs, PROTO_IN_SUFFIX);
+			unlink(path);
+			errno = saved;
+			if (errno == EEXIST)
+				continue;
+			return -1;
+		}
+		cs->created = 1;
+		return 0;
+	}
+	errno = EEXIST;
+	return -1;
+}
+
+/* Remove our FIFOs and close what is open; safe to call twice. */
+void
+session_cleanup(struct client_session *cs)
+{
+	char	path[4200];
+
+	if (cs->in_fd != -1)
+		close(cs->in_fd);
+	if (cs->out_fd != -1)
+		close(cs->out_fd);
+	cs->in_fd = cs->out_fd = -1;
+	if (cs->created) {
+		session_path(path, sizeof path, cs, PROTO_IN_SUFFIX);
+		unlink(path);
+		session_path(path, sizeof path, cs, PROTO_OUT_SUFFIX);
+		unlink(path);
+		cs->created = 0;
+	}
+}
+
+/*
+ * Read one line from the daemon into buf (NUL-terminated, no '\n'),
+ * waiting at most timeout_ms.  Returns its length, 0 at end of file or
+ * timeout (errno ETIMEDOUT), -1 on error.  Used only for the handshake,
+ * so byte-at-a-time reads are fine.
+ */
+static int
+session_read_line(int fd, char *buf, size_t size, int timeout_ms)
+{
+	struct pollfd	pfd = { .fd = fd, .events = POLLIN };
+	size_t		len = 0;
+	ssize_t		n;
+	char		c;
+
+	for (;;) {
+		n = poll(&pfd, 1, timeout_ms);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return -1;
+		if (n == 0) {
+			errno = ETIMEDOUT;
+			return 0;
+		}
+		n = read(fd, &c, 1);
+		if (n == -1 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (n <= 0)
+			return (int)n;
+		if (c == '\n')
+			break;
+		if (len + 1 < size)
+			buf[len++] = c;
+	}
+	buf[len] = '\0';
+	return (int)len;
+}
+
+/*
+ * Join the room: make our FIFOs in dir, open our read end, announce them
+ * on the well-known FIFO at path, and wait for the daemon's welcome.
+ * Returns 0, or an exit status after saying what went wrong.
+ */
+int
+session_join(struct client_session *cs, const char *path, const char *dir,
+    int flags)
+{
+	char	line[PROTO_OUT_LINE_MAX], fpath[4200], safe[PC_SANITIZED_MAX(512)];
+	size_t	off;
+	int	wfd, status, n;
+
+	memset(cs, 0, sizeof *cs);
+	cs->in_fd = cs->out_fd = -1;
+	if (strlen(dir) >= sizeof cs->dir) {
+		warnx("%s: session directory name too long", dir);
+		return PC_EX_CONFIG;
+	}
+	strcpy(cs->dir, dir);
+
+	/* The well-known FIFO first: its errors say the most. */
+	if ((status = send_open(path, &wfd)) != 0)
+		return status;
+	if (session_create(cs) == -1) {
+		status = errno == EACCES || errno == EPERM ? PC_EX_NOPERM :
+		    PC_EX_UNAVAILABLE;
+		warn("%s: cannot create session FIFOs", dir);
+		close(wfd);
+		return status;
+	}
+	session_path(fpath, sizeof fpath, cs, PROTO_OUT_SUFFIX);
+	cs->out_fd = open(fpath, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	n = proto_format_join(line, sizeof line, cs->id, flags);
+	if (cs->out_fd == -1 || n == -1 || write(wfd, line, (size_t)n) != n) {
+		warn("%s: cannot join", path);
+		close(wfd);
+		session_cleanup(cs);
+		return errno == EPIPE ? PC_EX_UNAVAILABLE : PC_EX_IOERR;
+	}
+	close(wfd);
+
+	n = session_read_line(cs->out_fd, line, sizeof line,
+	    SESSION_JOIN_TIMEOUT_MS);
+	if (n <= 0) {
+		warnx("%s: pipechatd did not answer the join", path);
+		session_cleanup(cs);
+		return PC_EX_UNAVAILABLE;
+	}
+	switch (proto_parse_kind(line, (size_t)n, &off)) {
+	case PROTO_WELCOME:
+		break;
+	case PROTO_BYE:
+		n = (int)strlen(line + off);
+		if (n > 512)
+			n = 512;
+		safe[sanitize(safe, line + off, (size_t)n)] = '\0';
+		warnx("pipechatd refused the session: %s", safe);
+		session_cleanup(cs);
+		return PC_EX_UNAVAILABLE;
+	default:
+		warnx("%s: unexpected answer to the join", path);
+		session_cleanup(cs);
+		return PC_EX_PROTOCOL;
+	}
+	snprintf(cs->name, sizeof cs->name, "%s", line + off);
+
+	session_path(fpath, sizeof fpath, cs, PROTO_IN_SUFFIX);
+	cs->in_fd = open(fpath, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	if (cs->in_fd == -1 ||
+	    fcntl(cs->in_fd, F_SETFL, O_WRONLY) == -1) {
+		warn("%s", fpath);
+		session_cleanup(cs);
+		return PC_EX_UNAVAILABLE;
+	}
+	return 0;
+}

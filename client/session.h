@@ -1,0 +1,19 @@
+/* The client's side of a session: its FIFO pair and the JOIN handshake. */
+#ifndef PC_CLIENT_SESSION_H
+#define PC_CLIENT_SESSION_H
+
+#include "proto.h"
+
+struct client_session {
+	char	 dir[4096];		/* session directory */
+	char	 id[PROTO_ID_MAX + 1];
+	char	 name[256];		/* what the daemon calls us */
+	int	 in_fd;			/* we write: our messages */
+	int	 out_fd;		/* we read: everyone else's */
+	int	 created;		/* FIFOs exist and are ours to remove */
+};
+
+int	session_join(struct client_session *, const char *, const char *, int);
+void	session_cleanup(struct client_session *);
+
+#endif

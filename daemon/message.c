@@ -1,0 +1,56 @@
+/* A chat message as it travels from ingest to output, and how it reads. */
+#include <string.h>
+
+#include "message.h"
+#include "sanitize.h"
+#include "utf8.h"
+
+#define MESSAGE_ANONYMOUS	"(anonymous)"
+#define MESSAGE_TRUNCATED_MARK	" [truncated]"
+
+static size_t
+message_put(char *out, const char *s)
+{
+	size_t	len = strlen(s);
+
+	memcpy(out, s, len);
+	return len;
+}
+
+/*
+ * Write m as one line of safe text (no '\n') into out, which must hold
+ * MESSAGE_FORMAT_MAX bytes; returns its length.  Raw writers cannot be
+ * identified and show as "(anonymous)": no login name has parentheses.
+ */
+size_t
+message_format(const struct message *m, char *out)
+{
+	const char	*from = m->from != NULL ? m->from : MESSAGE_ANONYMOUS;
+	size_t		 len = 0, fromlen;
+
+	fromlen = utf8_cut(from, strlen(from), MESSAGE_NAME_MAX);
+	if (m->kind != MESSAGE_CHAT)
+		len += message_put(out, "* ");
+	len += sanitize(out + len, from, fromlen);
+	switch (m->kind) {
+	case MESSAGE_CHAT:
+		len += message_put(out + len, ": ");
+		break;
+	case MESSAGE_ACTION:
+		out[len++] = ' ';
+		break;
+	case MESSAGE_JOIN:
+		return len + message_put(out + len, " joined");
+	case MESSAGE_LEAVE:
+		len += message_put(out + len, " left");
+		if (m->len == 0)
+			return len;
+		len += message_put(out + len, " (");
+		len += sanitize(out + len, m->text, m->len);
+		return len + message_put(out + len, ")");
+	}
+	len += sanitize(out + len, m->text, m->len);
+	if (m->flags & MESSAGE_TRUNCATED)
+		len += message_put(out + len, MESSAGE_TRUNCATED_MARK);
+	return len;
+}

@@ -1,0 +1,314 @@
+/* Who is connected, what they may do, and fan-out of every message. */
+#include <sys/queue.h>
+#include <sys/resource.h>
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "ingest.h"
+#include "log.h"
+#include "message.h"
+#include "output.h"
+#include "proto.h"
+#include "room.h"
+#include "session.h"
+#include "sessiondir.h"
+
+/* fds the daemon needs besides two per session: stdio, FIFO, epoll... */
+#define ROOM_SPARE_FDS	64
+
+TAILQ_HEAD(session_list, session);
+
+struct room {
+	struct event_base	*base;
+	struct output		*out;		/* borrowed */
+	char			*dir;
+	int			 dirfd;
+	struct session_list	 sessions;	/* joined, in join order */
+	int			 count;
+	int			 max_clients;
+	int			 max_per_user;
+	size_t			 queue_max;
+};
+
+/*
+ * Every session costs two fds: raise the soft limit (and, when we may,
+ * the hard one) so that max_clients sessions fit; else lower max_clients.
+ */
+static void
+room_raise_nofile(struct room *r)
+{
+	struct rlimit	rl;
+	rlim_t		need = (rlim_t)r->max_clients * 2 + ROOM_SPARE_FDS;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur >= need)
+		return;
+	if (rl.rlim_max < need) {
+		struct rlimit	want = { need, need };
+
+		if (setrlimit(RLIMIT_NOFILE, &want) == 0)
+			return;
+	}
+	rl.rlim_cur = rl.rlim_max < need ? rl.rlim_max : need;
+	if (setrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur < need) {
+		int	fit = (int)((rl.rlim_cur - ROOM_SPARE_FDS) / 2);
+
+		log_warnx("file descriptor limit %llu allows %d clients, not "
+		    "max_clients = %d", (unsigned long long)rl.rlim_cur, fit,
+		    r->max_clients);
+		r->max_clients = fit > 0 ? fit : 1;
+	}
+}
+
+/* Open the session directory; sessions join later, through room_join. */
+struct room *
+room_new(struct event_base *base, const struct config *conf,
+    struct output *out, char **cause)
+{
+	struct room	*r;
+
+	*cause = NULL;
+	if ((r = calloc(1, sizeof *r)) == NULL)
+		return NULL;
+	r->base = base;
+	r->out = out;
+	r->dirfd = -1;
+	TAILQ_INIT(&r->sessions);
+	if ((r->dir = strdup(conf->session_dir)) == NULL) {
+		free(r);
+		return NULL;
+	}
+	room_reconfigure(r, conf);
+	if (sessiondir_open(r->dir, &r->dirfd, cause) == -1) {
+		room_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+/* Say goodbye to every session, remove their FIFOs, free; NULL is fine. */
+void
+room_free(struct room *r)
+{
+	struct session	*s;
+	static const char bye[] = "pipechatd is shutting down";
+
+	if (r == NULL)
+		return;
+	TAILQ_FOREACH(s, &r->sessions, entry)
+		session_drain(s);
+	while ((s = TAILQ_FIRST(&r->sessions)) != NULL) {
+		TAILQ_REMOVE(&r->sessions, s, entry);
+		session_send(s, PROTO_BYE, bye, sizeof bye - 1);
+		session_close(s, NULL);
+		session_free(s);
+	}
+	if (r->dirfd != -1)
+		close(r->dirfd);
+	free(r->dir);
+	free(r);
+}
+
+/* Limits apply to sessions that join from now on. */
+void
+room_reconfigure(struct room *r, const struct config *conf)
+{
+	r->max_clients = conf->max_clients;
+	r->max_per_user = conf->max_per_user;
+	r->queue_max = conf->queue_max;
+	room_raise_nofile(r);
+}
+
+int
+room_count(const struct room *r)
+{
+	return r->count;
+}
+
+/* Tell one session something: a refusal, an error, a /who answer. */
+static void __attribute__((format(printf, 3, 4)))
+room_tell(struct session *s, enum proto_kind kind, const char *fmt, ...)
+{
+	char	buf[PROTO_OUT_LINE_MAX];
+	va_list	ap;
+	int	n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof buf)
+		n = sizeof buf - 1;
+	session_send(s, kind, buf, (size_t)n);
+}
+
+/* Refuse a session that opened fine: say why, then free it. */
+static void
+room_refuse(struct session *s, const char *why)
+{
+	log_warnx("%s (uid %u): session refused: %s", s->name,
+	    (unsigned int)s->uid, why);
+	session_send(s, PROTO_BYE, why, strlen(why));
+	session_close(s, NULL);
+}
+
+/*
+ * A JOIN arrived on the well-known FIFO.  Anybody can write one, naming
+ * any id: what matters is who owns the FIFOs it names, which
+ * session_open checks.  A JOIN for a session that is already open (the
+ * same FIFO) changes nothing.
+ */
+void
+room_join(struct room *r, const struct proto_join *j)
+{
+	struct session	*s, *t;
+	struct message	 m = { .kind = MESSAGE_JOIN };
+	int		 mine = 0;
+
+	TAILQ_FOREACH(t, &r->sessions, entry) {
+		if (strcmp(t->id, j->id) == 0) {
+			log_debug("session %s: JOIN repeated, ignored", j->id);
+			return;
+		}
+	}
+	if ((s = session_open(r, r->base, r->dirfd, j, r->queue_max)) == NULL)
+		return;
+	TAILQ_FOREACH(t, &r->sessions, entry) {
+		if (t->uid == s->uid)
+			mine++;
+	}
+	if (r->count >= r->max_clients) {
+		room_refuse(s, "the room is full (max_clients)");
+		return;
+	}
+	if (mine >= r->max_per_user) {
+		room_refuse(s, "too many sessions for this user (max_per_user)");
+		return;
+	}
+	TAILQ_INSERT_TAIL(&r->sessions, s, entry);
+	s->joined = 1;
+	r->count++;
+	session_send(s, PROTO_WELCOME, s->name, strlen(s->name));
+	log_debug("%s (uid %u) joined as session %s", s->name,
+	    (unsigned int)s->uid, s->id);
+	if (!(s->flags & PROTO_JOIN_QUIET)) {
+		m.from = s->name;
+		room_broadcast(r, s, &m);
+	}
+}
+
+/* A session has ended (session_free follows): take it out, tell the rest. */
+void
+room_leave(struct room *r, struct session *s)
+{
+	struct message	m = { .kind = MESSAGE_LEAVE };
+
+	if (!s->joined)
+		return;
+	s->joined = 0;
+	TAILQ_REMOVE(&r->sessions, s, entry);
+	r->count--;
+	if (s->flags & PROTO_JOIN_QUIET)
+		return;
+	m.from = s->name;
+	if (s->reason != NULL) {
+		m.text = s->reason;
+		m.len = strlen(s->reason);
+	}
+	room_broadcast(r, NULL, &m);
+}
+
+/*
+ * Print m and send it to every session but the sender's: formatted once,
+ * then queued for each.
+ */
+void
+room_broadcast(struct room *r, struct session *from, const struct message *m)
+{
+	struct session	*s;
+	char		 line[MESSAGE_FORMAT_MAX];
+	size_t		 len;
+	enum proto_kind	 kind;
+
+	output_message(r->out, m);
+	len = message_format(m, line);
+	kind = m->kind == MESSAGE_CHAT ? PROTO_MSG : PROTO_INFO;
+	TAILQ_FOREACH(s, &r->sessions, entry) {
+		if (s != from && !s->closing)
+			session_send(s, kind, line, len);
+	}
+}
+
+/* /who: the names in the room, to the one who asked. */
+static void
+room_who(struct room *r, struct session *asker)
+{
+	char		 buf[PROTO_OUT_LINE_MAX];
+	struct session	*s;
+	size_t		 len;
+	int		 n;
+
+	n = snprintf(buf, sizeof buf, "%d connected:", r->count);
+	len = n > 0 ? (size_t)n : 0;
+	TAILQ_FOREACH(s, &r->sessions, entry) {
+		n = snprintf(buf + len, sizeof buf - len, " %.*s", 
+		    MESSAGE_NAME_MAX, s->name);
+		if (n < 0 || (size_t)n >= sizeof buf - len) {
+			len = sizeof buf - 5;
+			memcpy(buf + len, " ...", 4);
+			len += 4;
+			break;
+		}
+		len += (size_t)n;
+	}
+	session_send(asker, PROTO_INFO, buf, len);
+}
+
+/*
+ * A line from a session: a chat message, or a command if it starts with
+ * '/'.  "//text" sends "/text" as a message.
+ */
+void
+room_input(struct room *r, struct session *s, const char *line, size_t len,
+    int flags)
+{
+	struct message	 m = {
+		.kind = MESSAGE_CHAT,
+		.from = s->name,
+		.text = line,
+		.len = len,
+		.flags = (flags & INGEST_TRUNCATED) ? MESSAGE_TRUNCATED : 0,
+	};
+	size_t		 cmdlen;
+
+	if (len == 0)
+		return;
+	if (line[0] != '/' || (len > 1 && line[1] == '/')) {
+		if (line[0] == '/') {
+			m.text++;
+			m.len--;
+		}
+		room_broadcast(r, s, &m);
+		return;
+	}
+	for (cmdlen = 0; cmdlen < len && line[cmdlen] != ' '; cmdlen++)
+		;
+	if (cmdlen == 4 && memcmp(line, "/who", 4) == 0)
+		room_who(r, s);
+	else if (cmdlen == 3 && memcmp(line, "/me", 3) == 0 && len > 4) {
+		m.kind = MESSAGE_ACTION;
+		m.text = line + 4;
+		m.len = len - 4;
+		room_broadcast(r, s, &m);
+	} else if (cmdlen == 5 && memcmp(line, "/quit", 5) == 0)
+		session_close(s, NULL);
+	else
+		room_tell(s, PROTO_ERROR, "unknown command \"%.*s\": try /who, "
+		    "/me ACTION, /quit, or //text to say \"/text\"",
+		    (int)(cmdlen > 32 ? 32 : cmdlen), line);
+}

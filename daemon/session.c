@@ -1,0 +1,306 @@
+/* One client's session: its FIFO pair, identity, and outbound queue. */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+
+#include "ingest.h"
+#include "log.h"
+#include "room.h"
+#include "sessiondir.h"
+#include "session.h"
+
+/*
+ * The modes a client gives its FIFOs (see docs/PROTOCOL.md).  Group is
+ * ours, through the setgid session directory; others get nothing.  Only
+ * group and other bits are checked: the owner's are the owner's business.
+ */
+#define SESSION_IN_GROUP	S_IRGRP		/* we read what the client says */
+#define SESSION_OUT_GROUP	S_IWGRP		/* we write what it hears */
+
+/* When a session ends early, read at most a full pipe of what is left. */
+#define SESSION_DRAIN_READS	2
+
+static void	session_line_cb(void *, const char *, size_t, int);
+static void	session_eof_cb(void *, int);
+static void	session_write_cb(int, short, void *);
+static void	session_gone_cb(int, short, void *);
+static void	session_free_cb(int, short, void *);
+
+/* The name the kernel's uid maps to; "uid N" when it has none. */
+static char *
+session_user_name(uid_t uid)
+{
+	struct passwd	*pw;
+	char		*name;
+
+	if ((pw = getpwuid(uid)) != NULL)
+		return strdup(pw->pw_name);
+	if (asprintf(&name, "uid%u", (unsigned int)uid) == -1)
+		return NULL;
+	return name;
+}
+
+/*
+ * Is st a FIFO that only its owner and we can use in the expected way?
+ * Returns NULL, or why not.
+ */
+static const char *
+session_check_fifo(const struct stat *st, mode_t group_bits)
+{
+	if (!S_ISFIFO(st->st_mode))
+		return "not a FIFO";
+	if (st->st_nlink != 1)
+		return "has other hard links";
+	if (st->st_gid != getegid())
+		return "not in the daemon's group";
+	if ((st->st_mode & S_IRWXO) != 0)
+		return "others have access";
+	if ((st->st_mode & S_IRWXG) != group_bits)
+		return "wrong group permission";
+	return NULL;
+}
+
+/* Open name+suffix in the session directory; returns the fd or -1. */
+static int
+session_open_fifo(struct session *s, const char *suffix, int flags,
+    struct stat *st)
+{
+	char	name[PROTO_ID_MAX + 8];
+
+	snprintf(name, sizeof name, "%s%s", s->id, suffix);
+	return sessiondir_open_fifo(s->dirfd, name, flags, st);
+}
+
+/*
+ * Tell a client we will not talk to why, if its outbound FIFO is open,
+ * then free the session.
+ */
+static struct session *
+session_refuse(struct session *s, const char *why)
+{
+	log_warnx("session %s: refused: %s", s->id, why);
+	if (s->out_fd != -1)
+		session_send(s, PROTO_BYE, why, strlen(why));
+	session_free(s);
+	return NULL;
+}
+
+/*
+ * Open the FIFO pair a JOIN names and find out who owns it.  The identity
+ * is the owner of both FIFOs as the kernel records it: a client cannot
+ * claim a name, and cannot make FIFOs that another user owns.
+ * Returns NULL if the session cannot be had (the client is told why when
+ * that is possible).
+ */
+struct session *
+session_open(struct room *room, struct event_base *base, int dirfd,
+    const struct proto_join *j, size_t queue_max)
+{
+	struct session	*s;
+	const char	*why;
+
+	if ((s = calloc(1, sizeof *s)) == NULL)
+		fatal("calloc");
+	s->room = room;
+	s->dirfd = dirfd;
+	s->in_fd = s->out_fd = -1;
+	s->flags = j->flags;
+	s->queue_max = queue_max;
+	memcpy(s->id, j->id, sizeof s->id);
+	if ((s->outq = evbuffer_new()) == NULL)
+		fatal("evbuffer_new");
+
+	/* out first: if the client is not there to read, there is no one. */
+	s->out_fd = session_open_fifo(s, PROTO_OUT_SUFFIX, O_WRONLY, &s->out_st);
+	if (s->out_fd == -1) {
+		log_warn("session %s: cannot open %s%s", s->id, s->id,
+		    PROTO_OUT_SUFFIX);
+		session_free(s);
+		return NULL;
+	}
+	if ((why = session_check_fifo(&s->out_st, SESSION_OUT_GROUP)) != NULL)
+		return session_refuse(s, why);
+	s->in_fd = session_open_fifo(s, PROTO_IN_SUFFIX, O_RDONLY, &s->in_st);
+	if (s->in_fd == -1)
+		return session_refuse(s, "cannot open the inbound FIFO");
+	if ((why = session_check_fifo(&s->in_st, SESSION_IN_GROUP)) != NULL)
+		return session_refuse(s, why);
+	if (s->in_st.st_uid != s->out_st.st_uid)
+		return session_refuse(s, "the two FIFOs have different owners");
+	s->uid = s->in_st.st_uid;
+	if ((s->name = session_user_name(s->uid)) == NULL)
+		fatal("session name");
+
+	s->ingest = ingest_new(base, s->in_fd, session_line_cb, session_eof_cb,
+	    s);
+	s->write_ev = event_new(base, s->out_fd, EV_WRITE | EV_PERSIST,
+	    session_write_cb, s);
+	/* A write-only pipe reports only POLLERR on EV_READ: reader gone. */
+	s->gone_ev = event_new(base, s->out_fd, EV_READ | EV_PERSIST,
+	    session_gone_cb, s);
+	s->free_ev = event_new(base, -1, 0, session_free_cb, s);
+	if (s->ingest == NULL || s->write_ev == NULL || s->gone_ev == NULL ||
+	    s->free_ev == NULL || event_add(s->gone_ev, NULL) == -1)
+		fatalx("session %s: cannot set up events", s->id);
+	return s;
+}
+
+/* Remove the FIFOs (if still the ones we opened), close, free. */
+void
+session_free(struct session *s)
+{
+	char	name[PROTO_ID_MAX + 8];
+
+	if (s == NULL)
+		return;
+	/* Best effort: a last "bye" is useful, waiting for it is not. */
+	if (s->out_fd != -1 && evbuffer_get_length(s->outq) > 0)
+		evbuffer_write(s->outq, s->out_fd);
+	ingest_free(s->ingest);
+	if (s->write_ev != NULL)
+		event_free(s->write_ev);
+	if (s->gone_ev != NULL)
+		event_free(s->gone_ev);
+	if (s->free_ev != NULL)
+		event_free(s->free_ev);
+	if (s->in_fd != -1) {
+		snprintf(name, sizeof name, "%s%s", s->id, PROTO_IN_SUFFIX);
+		sessiondir_unlink(s->dirfd, name, &s->in_st);
+		close(s->in_fd);
+	}
+	if (s->out_fd != -1) {
+		snprintf(name, sizeof name, "%s%s", s->id, PROTO_OUT_SUFFIX);
+		sessiondir_unlink(s->dirfd, name, &s->out_st);
+		close(s->out_fd);
+	}
+	evbuffer_free(s->outq);
+	free(s->name);
+	free(s->reason);
+	free(s);
+}
+
+/*
+ * Queue "KIND text" for the client.  A client that lets queue_max bytes
+ * pile up has stopped reading: it is dropped, so that it costs neither
+ * memory nor the others' speed.
+ */
+void
+session_send(struct session *s, enum proto_kind kind, const char *text,
+    size_t len)
+{
+	const char	*word = proto_kind_name(kind);
+	size_t		 wlen = strlen(word);
+
+	if (s->closing && kind != PROTO_BYE)
+		return;
+	if (evbuffer_get_length(s->outq) + wlen + len + 2 > s->queue_max) {
+		session_close(s, "too slow: stopped reading");
+		return;
+	}
+	if (evbuffer_add(s->outq, word, wlen) == -1 ||
+	    evbuffer_add(s->outq, " ", 1) == -1 ||
+	    evbuffer_add(s->outq, text, len) == -1 ||
+	    evbuffer_add(s->outq, "\n", 1) == -1)
+		fatalx("out of memory");
+	if (!s->closing)
+		event_add(s->write_ev, NULL);
+}
+
+/*
+ * End the session: stop reading and writing now, free it from a fresh
+ * callback (never inside one of its own), where the room says who left.
+ */
+void
+session_close(struct session *s, const char *reason)
+{
+	if (s->closing)
+		return;
+	s->closing = 1;
+	if (reason != NULL)
+		s->reason = strdup(reason);
+	ingest_pause(s->ingest);
+	event_del(s->write_ev);
+	event_del(s->gone_ev);
+	event_active(s->free_ev, 0, 0);
+}
+
+/*
+ * Deliver what the client wrote before the session ended for another
+ * reason.  Returns 1 if that reached the end of its input.
+ */
+int
+session_drain(struct session *s)
+{
+	if (!s->eof && ingest_drain(s->ingest, SESSION_DRAIN_READS) == -1)
+		s->eof = 1;
+	return s->eof;
+}
+
+static void
+session_free_cb(int fd, short what, void *arg)
+{
+	struct session	*s = arg;
+
+	(void)fd;
+	(void)what;
+	session_drain(s);
+	room_leave(s->room, s);
+	session_free(s);
+}
+
+static void
+session_line_cb(void *arg, const char *line, size_t len, int flags)
+{
+	struct session	*s = arg;
+
+	room_input(s->room, s, line, len, flags);
+}
+
+/* The client closed its end (quit or died), or reading failed. */
+static void
+session_eof_cb(void *arg, int error)
+{
+	struct session	*s = arg;
+
+	s->eof = 1;
+	session_close(s, error != 0 ? strerror(error) : NULL);
+}
+
+static void
+session_write_cb(int fd, short what, void *arg)
+{
+	struct session	*s = arg;
+
+	(void)what;
+	if (evbuffer_write(s->outq, fd) == -1 && errno != EAGAIN &&
+	    errno != EINTR) {
+		session_close(s, errno == EPIPE ? "stopped listening" :
+		    strerror(errno));
+		return;
+	}
+	if (evbuffer_get_length(s->outq) == 0)
+		event_del(s->write_ev);
+}
+
+/*
+ * The client's read end closed.  If its write end closed too, it quit or
+ * died, and that is an ordinary leave; if not, it stopped listening.
+ */
+static void
+session_gone_cb(int fd, short what, void *arg)
+{
+	struct session	*s = arg;
+
+	(void)fd;
+	(void)what;
+	session_close(s, session_drain(s) ? NULL : "stopped listening");
+}

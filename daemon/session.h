@@ -1,0 +1,50 @@
+/* One client's session: its FIFO pair, identity, and outbound queue. */
+#ifndef PC_SESSION_H
+#define PC_SESSION_H
+
+#include <sys/queue.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include "proto.h"
+
+struct event;
+struct event_base;
+struct evbuffer;
+struct ingest;
+struct room;
+
+/* Defined here rather than in session.c because room.c keeps the list. */
+struct session {
+	TAILQ_ENTRY(session)	 entry;
+	struct room		*room;
+	char			 id[PROTO_ID_MAX + 1];
+	char			*name;		/* login name of uid */
+	uid_t			 uid;		/* owner of both FIFOs */
+	int			 flags;		/* PROTO_JOIN_* */
+	int			 in_fd;		/* client -> daemon */
+	int			 out_fd;	/* daemon -> client */
+	struct stat		 in_st;
+	struct stat		 out_st;
+	struct ingest		*ingest;
+	struct evbuffer		*outq;		/* bounded by queue_max */
+	size_t			 queue_max;
+	struct event		*write_ev;	/* out_fd writable */
+	struct event		*gone_ev;	/* out_fd lost its reader */
+	struct event		*free_ev;	/* deferred free */
+	int			 joined;	/* room_join accepted it */
+	int			 closing;
+	int			 eof;		/* all input has been read */
+	char			*reason;	/* why it ended, for "left" */
+	int			 dirfd;		/* borrowed from the room */
+};
+
+struct session	*session_open(struct room *, struct event_base *, int,
+		    const struct proto_join *, size_t);
+void		 session_send(struct session *, enum proto_kind,
+		    const char *, size_t);
+void		 session_close(struct session *, const char *);
+int		 session_drain(struct session *);
+void		 session_free(struct session *);
+
+#endif

@@ -1,0 +1,11 @@
+/* The directory where clients create their session FIFOs. */
+#ifndef PC_SESSIONDIR_H
+#define PC_SESSIONDIR_H
+
+#include <sys/stat.h>
+
+int	sessiondir_open(const char *, int *, char **);
+int	sessiondir_open_fifo(int, const char *, int, struct stat *);
+void	sessiondir_unlink(int, const char *, const struct stat *);
+
+#endif

@@ -1,0 +1,48 @@
+/* The wire protocol between pipechat-client and pipechatd (docs/PROTOCOL.md). */
+#ifndef PC_PROTO_H
+#define PC_PROTO_H
+
+#include <stddef.h>
+
+/*
+ * A line on the well-known FIFO that starts with this byte is a control
+ * line, not a chat message; nobody types it by accident.
+ */
+#define PROTO_CTL		'\001'
+
+/* A session id: the client's random name for its pair of FIFOs. */
+#define PROTO_ID_MAX		64
+#define PROTO_IN_SUFFIX		".in"	/* client writes, daemon reads */
+#define PROTO_OUT_SUFFIX	".out"	/* daemon writes, client reads */
+
+/* JOIN flags */
+#define PROTO_JOIN_QUIET	0x1	/* no joined/left notices */
+
+/*
+ * A line from the daemon to a client is "KIND TEXT", TEXT already made
+ * safe to print.  The longest is a sanitised PC_TEXT_MAX message with a
+ * name in front; a client must take lines of PROTO_OUT_LINE_MAX bytes.
+ */
+#define PROTO_OUT_LINE_MAX	16384
+
+enum proto_kind {
+	PROTO_WELCOME,		/* session is open; TEXT is your name */
+	PROTO_MSG,		/* a chat message, "NAME: text" */
+	PROTO_INFO,		/* a notice: joined, left, /me, /who */
+	PROTO_ERROR,		/* your last command failed: why */
+	PROTO_BYE,		/* the daemon ends the session: why */
+	PROTO_UNKNOWN
+};
+
+struct proto_join {
+	char	id[PROTO_ID_MAX + 1];
+	int	flags;
+};
+
+int		 proto_valid_id(const char *, size_t);
+int		 proto_parse_join(const char *, size_t, struct proto_join *);
+int		 proto_format_join(char *, size_t, const char *, int);
+const char	*proto_kind_name(enum proto_kind);
+enum proto_kind	 proto_parse_kind(const char *, size_t, size_t *);
+
+#endif
