@@ -147,14 +147,17 @@ room_tell(struct session *s, enum proto_kind kind, const char *fmt, ...)
 	session_send(s, kind, buf, (size_t)n);
 }
 
-/* Refuse a session that opened fine: say why, then free it. */
+/*
+ * Refuse a session that opened fine: say why, then free it (it is not in
+ * the room, and we are in the listener's callback, not the session's).
+ */
 static void
 room_refuse(struct session *s, const char *why)
 {
 	log_warnx("%s (uid %u): session refused: %s", s->name,
 	    (unsigned int)s->uid, why);
 	session_send(s, PROTO_BYE, why, strlen(why));
-	session_close(s, NULL);
+	session_free(s);
 }
 
 /*
@@ -305,8 +308,10 @@ room_input(struct room *r, struct session *s, const char *line, size_t len,
 		m.text = line + 4;
 		m.len = len - 4;
 		room_broadcast(r, s, &m);
-	} else if (cmdlen == 5 && memcmp(line, "/quit", 5) == 0)
+	} else if (cmdlen == 5 && memcmp(line, "/quit", 5) == 0) {
+		s->quit = 1;
 		session_close(s, NULL);
+	}
 	else
 		room_tell(s, PROTO_ERROR, "unknown command \"%.*s\": try /who, "
 		    "/me ACTION, /quit, or //text to say \"/text\"",

@@ -122,8 +122,12 @@ session_open(struct room *room, struct event_base *base, int dirfd,
 	/* out first: if the client is not there to read, there is no one. */
 	s->out_fd = session_open_fifo(s, PROTO_OUT_SUFFIX, O_WRONLY, &s->out_st);
 	if (s->out_fd == -1) {
-		log_warn("session %s: cannot open %s%s", s->id, s->id,
-		    PROTO_OUT_SUFFIX);
+		/* Anyone can send a JOIN: a bad one is not worth a warning. */
+		if (errno == ENOENT || errno == ENXIO)
+			log_debug("session %s: no client listening", s->id);
+		else
+			log_warn("session %s: cannot open %s%s", s->id, s->id,
+			    PROTO_OUT_SUFFIX);
 		session_free(s);
 		return NULL;
 	}
@@ -262,7 +266,9 @@ session_line_cb(void *arg, const char *line, size_t len, int flags)
 {
 	struct session	*s = arg;
 
-	room_input(s->room, s, line, len, flags);
+	/* Nothing is said before the welcome, or after /quit. */
+	if (s->joined && !s->quit)
+		room_input(s->room, s, line, len, flags);
 }
 
 /* The client closed its end (quit or died), or reading failed. */

@@ -33,6 +33,7 @@ struct session {
 	struct event		*gone_ev;	/* out_fd lost its reader */
 	struct event		*free_ev;	/* deferred free */
 	int			 joined;	/* room_join accepted it */
+	int			 quit;		/* sent /quit */
 	int			 closing;
 	int			 eof;		/* all input has been read */
 	char			*reason;	/* why it ended, for "left" */
