@@ -163,6 +163,54 @@ fail:
 	return -1;
 }
 
+/*
+ * Take over fd, a FIFO systemd opened for us (ListenFIFO=), if it is the
+ * FIFO at path: never ours to remove.  Mode and group are applied as for
+ * one we open, and must agree with the socket unit's.
+ */
+int
+fifo_adopt(int fd, const char *path, mode_t mode, gid_t gid,
+    struct fifo **out, char **cause)
+{
+	struct fifo	*f;
+	struct stat	 st, lst;
+	int		 flags;
+
+	*out = NULL;
+	*cause = NULL;
+	if (fstat(fd, &st) == -1 || !S_ISFIFO(st.st_mode)) {
+		*cause = fifo_printf("the fd systemd passed is not a FIFO");
+		return -1;
+	}
+	if (lstat(path, &lst) == -1 || lst.st_dev != st.st_dev ||
+	    lst.st_ino != st.st_ino) {
+		*cause = fifo_printf("%s: not the FIFO systemd passed: make "
+		    "ListenFIFO= in pipechatd.socket and [fifo] path agree",
+		    path);
+		return -1;
+	}
+	if ((flags = fcntl(fd, F_GETFL)) == -1 ||
+	    fcntl(fd, F_SETFL, flags | O_NONBLOCK) == -1 ||
+	    fcntl(fd, F_SETFD, FD_CLOEXEC) == -1) {
+		*cause = fifo_printf("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if ((f = calloc(1, sizeof *f)) == NULL ||
+	    (f->path = strdup(path)) == NULL) {
+		free(f);
+		return -1;
+	}
+	f->fd = fd;
+	f->dev = st.st_dev;
+	f->ino = st.st_ino;
+	if (fifo_apply(f, mode, gid, cause) == -1) {
+		fifo_free(f);
+		return -1;
+	}
+	*out = f;
+	return 0;
+}
+
 int
 fifo_fd(const struct fifo *f)
 {
@@ -173,12 +221,19 @@ fifo_fd(const struct fifo *f)
 int
 fifo_apply(struct fifo *f, mode_t mode, gid_t gid, char **cause)
 {
-	if (gid != (gid_t)-1 && fchown(f->fd, (uid_t)-1, gid) == -1) {
+	struct stat	st;
+
+	if (fstat(f->fd, &st) == -1) {
+		*cause = fifo_printf("%s: %s", f->path, strerror(errno));
+		return -1;
+	}
+	if (gid != (gid_t)-1 && gid != st.st_gid &&
+	    fchown(f->fd, (uid_t)-1, gid) == -1) {
 		*cause = fifo_printf("%s: cannot set group %u: %s", f->path,
 		    (unsigned int)gid, strerror(errno));
 		return -1;
 	}
-	if (fchmod(f->fd, mode) == -1) {
+	if ((st.st_mode & 07777) != mode && fchmod(f->fd, mode) == -1) {
 		*cause = fifo_printf("%s: cannot set mode %04o: %s", f->path,
 		    (unsigned int)mode, strerror(errno));
 		return -1;

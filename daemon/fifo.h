@@ -7,6 +7,8 @@
 struct fifo;
 
 int	 fifo_open(const char *, mode_t, gid_t, struct fifo **, char **);
+int	 fifo_adopt(int, const char *, mode_t, gid_t, struct fifo **,
+	    char **);
 int	 fifo_fd(const struct fifo *);
 int	 fifo_reopen(struct fifo *);
 int	 fifo_apply(struct fifo *, mode_t, gid_t, char **);

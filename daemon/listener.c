@@ -30,10 +30,13 @@ static void	listener_line_cb(void *, const char *, size_t, int);
 static void	listener_eof_cb(void *, int);
 static void	listener_retry_cb(int, short, void *);
 
-/* Open the configured FIFO and hand what arrives on it to the room. */
+/*
+ * Open the configured FIFO, or adopt listen_fd (>= 0) from systemd, and
+ * hand what arrives on it to the room.
+ */
 struct listener *
 listener_new(struct event_base *base, const struct config *conf,
-    struct room *room, char **cause)
+    int listen_fd, struct room *room, char **cause)
 {
 	struct listener	*l;
 
@@ -43,7 +46,12 @@ listener_new(struct event_base *base, const struct config *conf,
 	l->room = room;
 	if ((l->path = strdup(conf->fifo_path)) == NULL)
 		goto fail;
-	if (fifo_open(conf->fifo_path, conf->fifo_mode, conf->fifo_gid,
+	if (listen_fd >= 0) {
+		if (fifo_adopt(listen_fd, conf->fifo_path, conf->fifo_mode,
+		    conf->fifo_gid, &l->fifo, cause) == -1)
+			goto fail;
+		log_info("%s: using the FIFO passed by systemd", l->path);
+	} else if (fifo_open(conf->fifo_path, conf->fifo_mode, conf->fifo_gid,
 	    &l->fifo, cause) == -1)
 		goto fail;
 	l->ingest = ingest_new(base, fifo_fd(l->fifo), listener_line_cb,

@@ -15,11 +15,11 @@ static int		 log_verbose;
 static int		 log_journal;	/* stderr is the journal: prefix <N> */
 
 /*
- * Under systemd, stderr is a journal stream and $JOURNAL_STREAM names its
- * device and inode; "<N>" prefixes then set each line's syslog priority.
+ * Is fd connected to the journal?  Under systemd, $JOURNAL_STREAM names
+ * the device and inode of the stream stdout/stderr were given.
  */
-static int
-log_stderr_is_journal(void)
+int
+log_fd_is_journal(int fd)
 {
 	const char		*js = getenv("JOURNAL_STREAM");
 	unsigned long long	 dev, ino;
@@ -27,7 +27,7 @@ log_stderr_is_journal(void)
 
 	if (js == NULL || sscanf(js, "%llu:%llu", &dev, &ino) != 2)
 		return 0;
-	if (fstat(STDERR_FILENO, &st) == -1)
+	if (fstat(fd, &st) == -1)
 		return 0;
 	return st.st_dev == (dev_t)dev && st.st_ino == (ino_t)ino;
 }
@@ -38,7 +38,8 @@ log_init(const char *procname, int verbose)
 {
 	log_procname = procname;
 	log_verbose = verbose;
-	log_journal = log_stderr_is_journal();
+	/* "<N>" prefixes then set each line's syslog priority. */
+	log_journal = log_fd_is_journal(STDERR_FILENO);
 }
 
 static void

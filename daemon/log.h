@@ -5,6 +5,7 @@
 #include <stdarg.h>
 
 void	log_init(const char *, int);
+int	log_fd_is_journal(int);
 void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));

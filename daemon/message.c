@@ -54,3 +54,20 @@ message_format(const struct message *m, char *out)
 		len += message_put(out + len, MESSAGE_TRUNCATED_MARK);
 	return len;
 }
+
+/* A word for the kind, for structured logs. */
+const char *
+message_kind_name(enum message_kind kind)
+{
+	switch (kind) {
+	case MESSAGE_CHAT:
+		return "chat";
+	case MESSAGE_ACTION:
+		return "action";
+	case MESSAGE_JOIN:
+		return "join";
+	case MESSAGE_LEAVE:
+		return "leave";
+	}
+	return "unknown";
+}

@@ -26,11 +26,13 @@ enum message_kind {
 struct message {
 	enum message_kind	 kind;
 	const char		*from;	/* name the kernel vouches for, or NULL */
+	uid_t			 uid;	/* ... and its uid */
 	const char		*text;	/* untrusted bytes, not NUL-terminated */
 	size_t			 len;
 	int			 flags;
 };
 
-size_t	message_format(const struct message *, char *);
+size_t		 message_format(const struct message *, char *);
+const char	*message_kind_name(enum message_kind);
 
 #endif

@@ -2,6 +2,11 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
+#include <syslog.h>
+
+#ifdef HAVE_LIBSYSTEMD
+#include <systemd/sd-journal.h>
+#endif
 
 #include <event2/buffer.h>
 #include <event2/event.h>
@@ -21,6 +26,7 @@
 
 struct output {
 	int		 fd;		/* borrowed */
+	int		 journal;	/* fd is the journal: send fields */
 	struct evbuffer	*buf;
 	struct event	*flush_ev;	/* deferred flush of buf */
 	int		 failed;
@@ -40,6 +46,9 @@ output_new(struct event_base *base, int fd, output_fail_cb fail_cb,
 	if ((out = calloc(1, sizeof *out)) == NULL)
 		return NULL;
 	out->fd = fd;
+#ifdef HAVE_LIBSYSTEMD
+	out->journal = log_fd_is_journal(fd);
+#endif
 	out->fail_cb = fail_cb;
 	out->arg = arg;
 	out->buf = evbuffer_new();
@@ -110,6 +119,38 @@ output_flush_cb(int fd, short what, void *arg)
 	output_flush(arg);
 }
 
+#ifdef HAVE_LIBSYSTEMD
+/*
+ * Under systemd, send each message to the journal with fields of its
+ * own, so that "journalctl -u pipechatd PIPECHAT_USER=alice" works.  If
+ * that fails, the line goes to the fd (the journal's stream) after all.
+ */
+static int
+output_journal(const struct message *m)
+{
+	char	line[MESSAGE_FORMAT_MAX];
+	size_t	len = message_format(m, line);
+	int	rc;
+
+	if (m->from != NULL)
+		rc = sd_journal_send("MESSAGE=%.*s", (int)len, line,
+		    "PRIORITY=%d", LOG_INFO,
+		    "SYSLOG_IDENTIFIER=pipechatd",
+		    "PIPECHAT_KIND=%s", message_kind_name(m->kind),
+		    "PIPECHAT_USER=%s", m->from,
+		    "PIPECHAT_UID=%u", (unsigned int)m->uid,
+		    NULL);
+	else
+		rc = sd_journal_send("MESSAGE=%.*s", (int)len, line,
+		    "PRIORITY=%d", LOG_INFO,
+		    "SYSLOG_IDENTIFIER=pipechatd",
+		    "PIPECHAT_KIND=%s", message_kind_name(m->kind),
+		    "PIPECHAT_ANONYMOUS=1",
+		    NULL);
+	return rc < 0 ? -1 : 0;
+}
+#endif
+
 /* Queue one message as a line of safe text. */
 void
 output_message(struct output *out, const struct message *m)
@@ -119,6 +160,10 @@ output_message(struct output *out, const struct message *m)
 
 	if (out->failed)
 		return;
+#ifdef HAVE_LIBSYSTEMD
+	if (out->journal && output_journal(m) == 0)
+		return;
+#endif
 	if (evbuffer_reserve_space(out->buf, MESSAGE_FORMAT_MAX + 1, &v, 1) < 1)
 		fatalx("out of memory");
 	len = message_format(m, v.iov_base);

@@ -30,6 +30,7 @@ struct room {
 	int			 dirfd;
 	struct session_list	 sessions;	/* joined, in join order */
 	int			 count;
+	unsigned long long	 messages;	/* said, since start */
 	int			 max_clients;
 	int			 max_per_user;
 	size_t			 queue_max;
@@ -129,6 +130,12 @@ room_count(const struct room *r)
 	return r->count;
 }
 
+unsigned long long
+room_messages(const struct room *r)
+{
+	return r->messages;
+}
+
 /* Tell one session something: a refusal, an error, a /who answer. */
 static void __attribute__((format(printf, 3, 4)))
 room_tell(struct session *s, enum proto_kind kind, const char *fmt, ...)
@@ -201,6 +208,7 @@ room_join(struct room *r, const struct proto_join *j)
 	    (unsigned int)s->uid, s->id);
 	if (!(s->flags & PROTO_JOIN_QUIET)) {
 		m.from = s->name;
+		m.uid = s->uid;
 		room_broadcast(r, s, &m);
 	}
 }
@@ -219,6 +227,7 @@ room_leave(struct room *r, struct session *s)
 	if (s->flags & PROTO_JOIN_QUIET)
 		return;
 	m.from = s->name;
+	m.uid = s->uid;
 	if (s->reason != NULL) {
 		m.text = s->reason;
 		m.len = strlen(s->reason);
@@ -238,6 +247,8 @@ room_broadcast(struct room *r, struct session *from, const struct message *m)
 	size_t		 len;
 	enum proto_kind	 kind;
 
+	if (m->kind == MESSAGE_CHAT || m->kind == MESSAGE_ACTION)
+		r->messages++;
 	output_message(r->out, m);
 	len = message_format(m, line);
 	kind = m->kind == MESSAGE_CHAT ? PROTO_MSG : PROTO_INFO;
@@ -283,6 +294,7 @@ room_input(struct room *r, struct session *s, const char *line, size_t len,
 	struct message	 m = {
 		.kind = MESSAGE_CHAT,
 		.from = s->name,
+		.uid = s->uid,
 		.text = line,
 		.len = len,
 		.flags = (flags & INGEST_TRUNCATED) ? MESSAGE_TRUNCATED : 0,

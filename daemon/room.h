@@ -23,5 +23,6 @@ void		 room_leave(struct room *, struct session *);
 void		 room_broadcast(struct room *, struct session *,
 		    const struct message *);
 int		 room_count(const struct room *);
+unsigned long long room_messages(const struct room *);
 
 #endif

@@ -1,5 +1,6 @@
 /* The daemon's event loop: signals, reload, and who owns what. */
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -9,6 +10,7 @@
 #include "config.h"
 #include "listener.h"
 #include "log.h"
+#include "notify.h"
 #include "output.h"
 #include "room.h"
 #include "server.h"
@@ -22,12 +24,20 @@ struct server {
 	struct event		*sigterm_ev;
 	struct event		*sigint_ev;
 	struct event		*sighup_ev;
+	struct event		*status_ev;	/* STATUS= for systemd */
+	int			 status_clients;	/* last reported */
+	unsigned long long	 status_messages;
 	int			 status;	/* exit status of the run */
 };
 
 static void	server_stop_cb(int, short, void *);
 static void	server_reload_cb(int, short, void *);
+static void	server_reload(struct server *);
 static void	server_output_fail_cb(void *);
+static void	server_status_cb(int, short, void *);
+
+/* How often systemd's STATUS= line is brought up to date, if it changed. */
+#define SERVER_STATUS_SEC	1
 
 /* Adds a persistent handler for signo; returns NULL on failure. */
 static struct event *
@@ -53,8 +63,16 @@ struct server *
 server_new(struct config *conf, char **cause)
 {
 	struct server	*s;
+	struct timeval	 tv = { SERVER_STATUS_SEC, 0 };
+	int		 listen_fd;
 
 	*cause = NULL;
+	if ((listen_fd = notify_listen_fd()) == -2) {
+		config_free(conf);
+		if (asprintf(cause, "cannot use the fds systemd passed") == -1)
+			*cause = NULL;
+		return NULL;
+	}
 	if ((s = calloc(1, sizeof *s)) == NULL) {
 		config_free(conf);
 		return NULL;
@@ -74,9 +92,13 @@ server_new(struct config *conf, char **cause)
 	s->room = room_new(s->base, conf, s->out, cause);
 	if (s->room == NULL)
 		goto fail;
-	s->listener = listener_new(s->base, conf, s->room, cause);
+	s->listener = listener_new(s->base, conf, listen_fd, s->room, cause);
 	if (s->listener == NULL)
 		goto fail;
+	s->status_ev = event_new(s->base, -1, EV_PERSIST, server_status_cb, s);
+	if (s->status_ev == NULL || event_add(s->status_ev, &tv) == -1)
+		goto fail;
+	s->status_clients = -1;
 	return s;
 
 fail:
@@ -90,6 +112,8 @@ server_free(struct server *s)
 {
 	if (s == NULL)
 		return;
+	if (s->status_ev != NULL)
+		event_free(s->status_ev);
 	listener_free(s->listener);
 	room_free(s->room);
 	if (s->out != NULL) {
@@ -113,6 +137,8 @@ int
 server_run(struct server *s)
 {
 	log_info("reading %s", s->conf->fifo_path);
+	server_status_cb(-1, 0, s);
+	notify_ready();
 	if (event_base_dispatch(s->base) == -1)
 		fatalx("event_base_dispatch failed");
 	return s->status;
@@ -126,6 +152,7 @@ server_stop_cb(int signo, short what, void *arg)
 
 	(void)what;
 	log_info("%s: shutting down", strsignal(signo));
+	notify_stopping();
 	listener_shutdown(s->listener);
 	output_flush(s->out);
 	event_base_loopbreak(s->base);
@@ -139,11 +166,39 @@ static void
 server_reload_cb(int signo, short what, void *arg)
 {
 	struct server	*s = arg;
-	struct config	*conf;
-	char		*cause;
 
 	(void)signo;
 	(void)what;
+	notify_reloading();
+	server_reload(s);
+	notify_ready();
+}
+
+/* Keep systemctl status's line current: clients and messages. */
+static void
+server_status_cb(int fd, short what, void *arg)
+{
+	struct server		*s = arg;
+	int			 clients = room_count(s->room);
+	unsigned long long	 messages = room_messages(s->room);
+
+	(void)fd;
+	(void)what;
+	if (clients == s->status_clients && messages == s->status_messages)
+		return;
+	s->status_clients = clients;
+	s->status_messages = messages;
+	notify_status("%d client%s, %llu message%s", clients,
+	    clients == 1 ? "" : "s", messages, messages == 1 ? "" : "s");
+}
+
+/* Load the configuration again and apply it, or keep the old one. */
+static void
+server_reload(struct server *s)
+{
+	struct config	*conf;
+	char		*cause;
+
 	if (config_load(s->conf->file, &conf, &cause) == -1) {
 		log_warnx("reload failed, keeping the running configuration: "
 		    "%s", cause != NULL ? cause : "out of memory");

@@ -100,9 +100,17 @@ sessiondir_open(const char *path, int *dirfdp, char **cause)
 		close(fd);
 		return -1;
 	}
-	if (fchown(fd, (uid_t)-1, getegid()) == -1 ||
-	    fchmod(fd, SESSIONDIR_MODE) == -1) {
-		*cause = sessiondir_printf("%s: %s", path, strerror(errno));
+	/*
+	 * Under systemd, RestrictSUIDSGID= forbids setting the setgid bit:
+	 * tmpfiles.d makes the directory right, and we leave it alone.
+	 */
+	if ((st.st_gid != getegid() &&
+	    fchown(fd, (uid_t)-1, getegid()) == -1) ||
+	    ((st.st_mode & 07777) != SESSIONDIR_MODE &&
+	    fchmod(fd, SESSIONDIR_MODE) == -1)) {
+		*cause = sessiondir_printf("%s: cannot make it mode %04o, group "
+		    "%u: %s", path, (unsigned int)SESSIONDIR_MODE,
+		    (unsigned int)getegid(), strerror(errno));
 		close(fd);
 		return -1;
 	}

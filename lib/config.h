@@ -7,7 +7,6 @@
 #include "proto.h"
 
 #define CONFIG_DEFAULT_FILE	SYSCONFDIR "/pipechat.ini"
-#define CONFIG_DEFAULT_PATH	"/run/pipechat/pipechat.fifo"
 #define CONFIG_DEFAULT_MODE	0620
 #define CONFIG_SESSION_SUBDIR	"sessions"	/* next to the FIFO */
 #define CONFIG_DEFAULT_MAX_CLIENTS	1024
