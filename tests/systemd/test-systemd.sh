@@ -1,0 +1,218 @@
+#!/bin/bash
+# pipechatd under a real systemd: install the build into a DESTDIR, boot a
+# throwaway container over the host's /usr with the DESTDIR layered on top
+# (--volatile=yes: root and /etc are a tmpfs, the host is not touched), and
+# check, through systemctl and journalctl inside it:
+#   socket activation by a first write; pipechat-client as root and as an
+#   unprivileged member of the chat group; journal fields; reload applying
+#   a new mode; a restart losing none of 300 lines written across it; stop
+#   leaving no process; systemd-analyze verify and security.
+set -u
+
+skip() { echo "SKIP: $*"; exit 77; }
+fail() { echo "FAIL: $*"; dump; exit 1; }
+note() { echo "# $*"; }
+
+[ "$(id -u)" -eq 0 ] || skip "needs root to boot a container"
+command -v systemd-nspawn >/dev/null || skip "systemd-nspawn not installed (apt-get install systemd-container)"
+[ -x /usr/lib/systemd/systemd ] || skip "no systemd in /usr to boot"
+command -v nsenter >/dev/null || skip "nsenter not installed"
+[ "${SANITIZED:-none}" = none ] || skip "sanitizer builds are not run under the unit's system-call filter"
+
+tmp=$(mktemp -d /tmp/pipechat-systemd.XXXXXX)
+nspawn_pid=
+leader=
+
+cleanup() {
+	if [ -n "$nspawn_pid" ] && kill -0 "$nspawn_pid" 2>/dev/null; then
+		# SIGTERM asks nspawn to power the container off cleanly.
+		kill -TERM "$nspawn_pid" 2>/dev/null
+		for _ in $(seq 100); do
+			kill -0 "$nspawn_pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -KILL "$nspawn_pid" 2>/dev/null
+	fi
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# in CMD...: run a command inside the container, with its PATH
+in() {
+	nsenter -t "$leader" -a /usr/bin/env -i \
+	    PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@"
+}
+
+dump() {
+	[ -n "$leader" ] || { tail -20 "$tmp/nspawn.log" 2>/dev/null; return; }
+	in systemctl status --no-pager pipechatd.socket pipechatd.service 2>&1 | tail -30
+	in journalctl --no-pager -n 40 -u pipechatd 2>&1
+}
+
+# wait_for SECONDS CMD...: poll until CMD succeeds
+wait_for() {
+	local deadline=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ $SECONDS -lt $deadline ] || return 1
+		sleep 0.2
+	done
+}
+
+# --- install into a DESTDIR, prefix /usr -----------------------------------
+dest=$tmp/dest
+meson install -C "$BUILD_ROOT" --destdir "$dest" --no-rebuild --quiet \
+    >"$tmp/install.log" 2>&1 || { cat "$tmp/install.log"; fail "meson install"; }
+# On merged-/usr Debian, pkg-config names /lib/systemd/system: the same
+# directory as /usr/lib/systemd/system, which is what the overlay shows.
+if [ -d "$dest/lib/systemd/system" ]; then
+	mkdir -p "$dest/usr/lib/systemd/system"
+	mv "$dest"/lib/systemd/system/* "$dest/usr/lib/systemd/system/"
+fi
+for f in usr/sbin/pipechatd usr/bin/pipechat-client etc/pipechat.ini \
+    usr/lib/systemd/system/pipechatd.service \
+    usr/lib/systemd/system/pipechatd.socket \
+    usr/lib/sysusers.d/pipechat.conf usr/lib/tmpfiles.d/pipechat.conf; do
+	[ -e "$dest/$f" ] || fail "meson install did not install /$f"
+done
+grep -q "^ListenFIFO=$FIFO_PATH\$" "$dest/usr/lib/systemd/system/pipechatd.socket" ||
+    fail "socket unit does not listen on $FIFO_PATH"
+grep -q "^path = $FIFO_PATH\$" "$dest/etc/pipechat.ini" ||
+    fail "installed pipechat.ini does not name $FIFO_PATH"
+
+cp "$dest/etc/pipechat.ini" "$tmp/pipechat.ini"
+systemd-id128 new >"$tmp/machine-id"
+
+# --- boot --------------------------------------------------------------------
+note "booting a container"
+systemd-nspawn -D / --volatile=yes --register=no --keep-unit \
+    --machine="pipechat-test-$$" \
+    --overlay-ro="/usr:$dest/usr:/usr" \
+    --bind-ro="$tmp/machine-id:/etc/machine-id" \
+    --bind="$tmp/pipechat.ini:/etc/pipechat.ini" \
+    --console=passive -b >"$tmp/nspawn.log" 2>&1 &
+nspawn_pid=$!
+
+find_leader() {
+	leader=$(pgrep -P "$nspawn_pid" 2>/dev/null | head -n 1)
+	[ -n "$leader" ]
+}
+wait_for 30 find_leader || fail "container did not start"
+booted() {
+	case "$(in systemctl is-system-running 2>/dev/null)" in
+	running | degraded) return 0 ;;
+	*) return 1 ;;
+	esac
+}
+wait_for 90 booted || fail "container did not finish booting: $(in systemctl is-system-running 2>&1)"
+note "container up (leader pid $leader)"
+
+in systemd-analyze verify --man=no /usr/lib/systemd/system/pipechatd.socket \
+    /usr/lib/systemd/system/pipechatd.service >"$tmp/verify.log" 2>&1 ||
+    { cat "$tmp/verify.log"; fail "systemd-analyze verify"; }
+[ -s "$tmp/verify.log" ] && { cat "$tmp/verify.log"; fail "systemd-analyze verify has complaints"; }
+echo "ok - systemd-analyze verify: both units clean"
+
+exposure=$(in systemd-analyze security --offline=yes \
+    /usr/lib/systemd/system/pipechatd.service 2>/dev/null |
+    sed -n 's/.*Overall exposure level for pipechatd.service: \([0-9.]*\).*/\1/p')
+[ -n "$exposure" ] || fail "no exposure figure from systemd-analyze security"
+awk -v e="$exposure" 'BEGIN { exit !(e <= 1.0) }' ||
+    fail "exposure $exposure > 1.0"
+echo "ok - systemd-analyze security exposure $exposure"
+
+in id pipechatd >/dev/null 2>&1 || fail "sysusers.d did not create pipechatd"
+in test -d /run/pipechat/sessions || fail "tmpfiles.d did not create the session directory"
+
+# --- socket activation ----------------------------------------------------
+in systemctl start pipechatd.socket || fail "systemctl start pipechatd.socket"
+in test -p "$FIFO_PATH" || fail "the socket unit made no FIFO at $FIFO_PATH"
+[ "$(in stat -c %a "$FIFO_PATH")" = 620 ] || fail "FIFO mode is not 620"
+in systemctl is-active --quiet pipechatd.service && fail "service running before the first write"
+in sh -c "echo first-write > $FIFO_PATH" || fail "raw write to the FIFO"
+active() { in systemctl is-active --quiet pipechatd.service; }
+wait_for 20 active || fail "a first write did not start pipechatd"
+echo "ok - a first write to the FIFO activates pipechatd"
+
+# journal_has PATTERN [journalctl args]: the pattern is in pipechatd's journal
+journal_has() {
+	local pat=$1
+	shift
+	in journalctl --no-pager -o cat -u pipechatd "$@" | grep -q -- "$pat"
+}
+wait_for 20 journal_has '^(anonymous): first-write$' ||
+    fail "the first write is not in the journal"
+echo "ok - the activating line is in journalctl -u pipechatd"
+
+# --- clients -------------------------------------------------------------
+in sh -c 'echo hello-from-root | pipechat-client' ||
+    fail "pipechat-client as root exited $?"
+wait_for 10 journal_has '^root: hello-from-root$' || fail "root's line is not in the journal"
+echo "ok - pipechat-client as root"
+
+in systemd-sysusers --inline 'u pctalice - "pipechat test user" /nonexistent' \
+    "m pctalice $CHAT_GROUP" || fail "cannot create a test user"
+in setpriv --reuid=pctalice --regid=pctalice --init-groups \
+    pipechat-client hello from alice || fail "pipechat-client as pctalice exited $?"
+wait_for 10 journal_has '^pctalice: hello from alice$' ||
+    fail "pctalice's line is not in the journal"
+journal_has 'hello from alice' PIPECHAT_USER=pctalice ||
+    fail "journalctl PIPECHAT_USER=pctalice does not find the line"
+journal_has 'hello-from-root' PIPECHAT_USER=pctalice &&
+    fail "PIPECHAT_USER=pctalice matches root's line"
+echo "ok - pipechat-client as an unprivileged user, PIPECHAT_USER= field"
+
+in systemd-sysusers --inline 'u pctmallory - "outsider" /nonexistent' ||
+    fail "cannot create a second test user"
+in setpriv --reuid=pctmallory --regid=pctmallory --init-groups \
+    pipechat-client not allowed >/dev/null 2>&1
+st=$?
+[ $st -eq 77 ] || fail "a user outside $CHAT_GROUP got status $st, not 77"
+echo "ok - a user outside the chat group is refused (77)"
+
+status=$(in systemctl show -p StatusText --value pipechatd)
+case $status in
+*message*) echo "ok - STATUS= reports: $status" ;;
+*) fail "no STATUS= text: '$status'" ;;
+esac
+
+# --- reload --------------------------------------------------------------------
+sed -i 's/^mode = .*/mode = 0600/' "$tmp/pipechat.ini"
+in systemctl reload pipechatd || fail "systemctl reload"
+mode_is() { [ "$(in stat -c %a "$FIFO_PATH")" = "$1" ]; }
+wait_for 10 mode_is 600 || fail "reload did not apply mode 0600"
+sed -i 's/^mode = .*/mode = 0620/' "$tmp/pipechat.ini"
+in systemctl reload pipechatd || fail "systemctl reload"
+wait_for 10 mode_is 620 || fail "reload did not apply mode 0620 back"
+in systemctl is-active --quiet pipechatd || fail "not active after reload"
+echo "ok - systemctl reload applies a new FIFO mode"
+
+# --- restart under load -------------------------------------------------------
+in sh -c 'i=1; while [ $i -le 300 ]; do echo "restart-line-$i"; i=$((i+1)); sleep 0.01; done | pipechat-client -r' \
+    >"$tmp/writer.log" 2>&1 &
+writer=$!
+sleep 1
+in systemctl restart pipechatd || fail "systemctl restart"
+wait "$writer" || { cat "$tmp/writer.log"; fail "the writer failed across the restart"; }
+count_lines() {
+	n=$(in journalctl --no-pager -o cat -u pipechatd |
+	    grep -c '^(anonymous): restart-line-[0-9]*$')
+	[ "$n" -ge 300 ]
+}
+wait_for 20 count_lines || fail "only $n of 300 lines in the journal after a restart"
+dups=$(in journalctl --no-pager -o cat -u pipechatd |
+    grep '^(anonymous): restart-line-' | sort | uniq -d | wc -l)
+[ "$dups" -eq 0 ] || fail "$dups lines printed twice"
+for i in 1 150 300; do
+	journal_has "^(anonymous): restart-line-$i\$" || fail "line $i missing"
+done
+echo "ok - restart while writing: all 300 lines in the journal, once each"
+
+# --- stop -----------------------------------------------------------------------
+in systemctl stop pipechatd.socket pipechatd.service || fail "systemctl stop"
+in pgrep -x pipechatd >/dev/null && fail "a pipechatd process is left after stop"
+in test -e "$FIFO_PATH" && fail "the FIFO is left after the socket stopped"
+echo "ok - systemctl stop leaves no process and no FIFO"
+
+echo "systemd: all checks passed"
+exit 0
