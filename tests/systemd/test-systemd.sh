@@ -37,16 +37,16 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# in CMD...: run a command inside the container, with its PATH
-in() {
+# inside CMD...: run a command inside the container, with its PATH
+inside() {
 	nsenter -t "$leader" -a /usr/bin/env -i \
 	    PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@"
 }
 
 dump() {
 	[ -n "$leader" ] || { tail -20 "$tmp/nspawn.log" 2>/dev/null; return; }
-	in systemctl status --no-pager pipechatd.socket pipechatd.service 2>&1 | tail -30
-	in journalctl --no-pager -n 40 -u pipechatd 2>&1
+	inside systemctl status --no-pager pipechatd.socket pipechatd.service 2>&1 | tail -30
+	inside journalctl --no-pager -n 40 -u pipechatd 2>&1
 }
 
 # wait_for SECONDS CMD...: poll until CMD succeeds
@@ -99,21 +99,21 @@ find_leader() {
 }
 wait_for 30 find_leader || fail "container did not start"
 booted() {
-	case "$(in systemctl is-system-running 2>/dev/null)" in
+	case "$(inside systemctl is-system-running 2>/dev/null)" in
 	running | degraded) return 0 ;;
 	*) return 1 ;;
 	esac
 }
-wait_for 90 booted || fail "container did not finish booting: $(in systemctl is-system-running 2>&1)"
+wait_for 90 booted || fail "container did not finish booting: $(inside systemctl is-system-running 2>&1)"
 note "container up (leader pid $leader)"
 
-in systemd-analyze verify --man=no /usr/lib/systemd/system/pipechatd.socket \
+inside systemd-analyze verify --man=no /usr/lib/systemd/system/pipechatd.socket \
     /usr/lib/systemd/system/pipechatd.service >"$tmp/verify.log" 2>&1 ||
     { cat "$tmp/verify.log"; fail "systemd-analyze verify"; }
 [ -s "$tmp/verify.log" ] && { cat "$tmp/verify.log"; fail "systemd-analyze verify has complaints"; }
 echo "ok - systemd-analyze verify: both units clean"
 
-exposure=$(in systemd-analyze security --offline=yes \
+exposure=$(inside systemd-analyze security --offline=yes \
     /usr/lib/systemd/system/pipechatd.service 2>/dev/null |
     sed -n 's/.*Overall exposure level for pipechatd.service: \([0-9.]*\).*/\1/p')
 [ -n "$exposure" ] || fail "no exposure figure from systemd-analyze security"
@@ -121,16 +121,16 @@ awk -v e="$exposure" 'BEGIN { exit !(e <= 1.0) }' ||
     fail "exposure $exposure > 1.0"
 echo "ok - systemd-analyze security exposure $exposure"
 
-in id pipechatd >/dev/null 2>&1 || fail "sysusers.d did not create pipechatd"
-in test -d /run/pipechat/sessions || fail "tmpfiles.d did not create the session directory"
+inside id pipechatd >/dev/null 2>&1 || fail "sysusers.d did not create pipechatd"
+inside test -d /run/pipechat/sessions || fail "tmpfiles.d did not create the session directory"
 
 # --- socket activation ----------------------------------------------------
-in systemctl start pipechatd.socket || fail "systemctl start pipechatd.socket"
-in test -p "$FIFO_PATH" || fail "the socket unit made no FIFO at $FIFO_PATH"
-[ "$(in stat -c %a "$FIFO_PATH")" = 620 ] || fail "FIFO mode is not 620"
-in systemctl is-active --quiet pipechatd.service && fail "service running before the first write"
-in sh -c "echo first-write > $FIFO_PATH" || fail "raw write to the FIFO"
-active() { in systemctl is-active --quiet pipechatd.service; }
+inside systemctl start pipechatd.socket || fail "systemctl start pipechatd.socket"
+inside test -p "$FIFO_PATH" || fail "the socket unit made no FIFO at $FIFO_PATH"
+[ "$(inside stat -c %a "$FIFO_PATH")" = 620 ] || fail "FIFO mode is not 620"
+inside systemctl is-active --quiet pipechatd.service && fail "service running before the first write"
+inside sh -c "echo first-write > $FIFO_PATH" || fail "raw write to the FIFO"
+active() { inside systemctl is-active --quiet pipechatd.service; }
 wait_for 20 active || fail "a first write did not start pipechatd"
 echo "ok - a first write to the FIFO activates pipechatd"
 
@@ -138,21 +138,21 @@ echo "ok - a first write to the FIFO activates pipechatd"
 journal_has() {
 	local pat=$1
 	shift
-	in journalctl --no-pager -o cat -u pipechatd "$@" | grep -q -- "$pat"
+	inside journalctl --no-pager -o cat -u pipechatd "$@" | grep -q -- "$pat"
 }
 wait_for 20 journal_has '^(anonymous): first-write$' ||
     fail "the first write is not in the journal"
 echo "ok - the activating line is in journalctl -u pipechatd"
 
 # --- clients -------------------------------------------------------------
-in sh -c 'echo hello-from-root | pipechat-client' ||
+inside sh -c 'echo hello-from-root | pipechat-client' ||
     fail "pipechat-client as root exited $?"
 wait_for 10 journal_has '^root: hello-from-root$' || fail "root's line is not in the journal"
 echo "ok - pipechat-client as root"
 
-in systemd-sysusers --inline 'u pctalice - "pipechat test user" /nonexistent' \
+inside systemd-sysusers --inline 'u pctalice - "pipechat test user" /nonexistent' \
     "m pctalice $CHAT_GROUP" || fail "cannot create a test user"
-in setpriv --reuid=pctalice --regid=pctalice --init-groups \
+inside setpriv --reuid=pctalice --regid=pctalice --init-groups \
     pipechat-client hello from alice || fail "pipechat-client as pctalice exited $?"
 wait_for 10 journal_has '^pctalice: hello from alice$' ||
     fail "pctalice's line is not in the journal"
@@ -162,45 +162,55 @@ journal_has 'hello-from-root' PIPECHAT_USER=pctalice &&
     fail "PIPECHAT_USER=pctalice matches root's line"
 echo "ok - pipechat-client as an unprivileged user, PIPECHAT_USER= field"
 
-in systemd-sysusers --inline 'u pctmallory - "outsider" /nonexistent' ||
+inside systemd-sysusers --inline 'u pctmallory - "outsider" /nonexistent' ||
     fail "cannot create a second test user"
-in setpriv --reuid=pctmallory --regid=pctmallory --init-groups \
+inside setpriv --reuid=pctmallory --regid=pctmallory --init-groups \
     pipechat-client not allowed >/dev/null 2>&1
 st=$?
 [ $st -eq 77 ] || fail "a user outside $CHAT_GROUP got status $st, not 77"
 echo "ok - a user outside the chat group is refused (77)"
 
-status=$(in systemctl show -p StatusText --value pipechatd)
-case $status in
-*message*) echo "ok - STATUS= reports: $status" ;;
-*) fail "no STATUS= text: '$status'" ;;
-esac
+status_counts() {
+	status=$(inside systemctl show -p StatusText --value pipechatd)
+	case $status in
+	*" 0 messages"*) return 1 ;;
+	*message*) return 0 ;;
+	*) return 1 ;;
+	esac
+}
+wait_for 10 status_counts || fail "STATUS= does not count messages: '$status'"
+echo "ok - STATUS= reports: $status"
 
 # --- reload --------------------------------------------------------------------
-sed -i 's/^mode = .*/mode = 0600/' "$tmp/pipechat.ini"
-in systemctl reload pipechatd || fail "systemctl reload"
-mode_is() { [ "$(in stat -c %a "$FIFO_PATH")" = "$1" ]; }
+# set_mode MODE: edit the ini in place (the container sees this inode)
+set_mode() {
+	sed "s/^mode = .*/mode = $1/" "$tmp/pipechat.ini" >"$tmp/ini.new"
+	cat "$tmp/ini.new" >"$tmp/pipechat.ini"
+}
+set_mode 0600
+inside systemctl reload pipechatd || fail "systemctl reload"
+mode_is() { [ "$(inside stat -c %a "$FIFO_PATH")" = "$1" ]; }
 wait_for 10 mode_is 600 || fail "reload did not apply mode 0600"
-sed -i 's/^mode = .*/mode = 0620/' "$tmp/pipechat.ini"
-in systemctl reload pipechatd || fail "systemctl reload"
+set_mode 0620
+inside systemctl reload pipechatd || fail "systemctl reload"
 wait_for 10 mode_is 620 || fail "reload did not apply mode 0620 back"
-in systemctl is-active --quiet pipechatd || fail "not active after reload"
+inside systemctl is-active --quiet pipechatd || fail "not active after reload"
 echo "ok - systemctl reload applies a new FIFO mode"
 
 # --- restart under load -------------------------------------------------------
-in sh -c 'i=1; while [ $i -le 300 ]; do echo "restart-line-$i"; i=$((i+1)); sleep 0.01; done | pipechat-client -r' \
+inside sh -c 'i=1; while [ $i -le 300 ]; do echo "restart-line-$i"; i=$((i+1)); sleep 0.01; done | pipechat-client -r' \
     >"$tmp/writer.log" 2>&1 &
 writer=$!
 sleep 1
-in systemctl restart pipechatd || fail "systemctl restart"
+inside systemctl restart pipechatd || fail "systemctl restart"
 wait "$writer" || { cat "$tmp/writer.log"; fail "the writer failed across the restart"; }
 count_lines() {
-	n=$(in journalctl --no-pager -o cat -u pipechatd |
+	n=$(inside journalctl --no-pager -o cat -u pipechatd |
 	    grep -c '^(anonymous): restart-line-[0-9]*$')
 	[ "$n" -ge 300 ]
 }
 wait_for 20 count_lines || fail "only $n of 300 lines in the journal after a restart"
-dups=$(in journalctl --no-pager -o cat -u pipechatd |
+dups=$(inside journalctl --no-pager -o cat -u pipechatd |
     grep '^(anonymous): restart-line-' | sort | uniq -d | wc -l)
 [ "$dups" -eq 0 ] || fail "$dups lines printed twice"
 for i in 1 150 300; do
@@ -209,9 +219,9 @@ done
 echo "ok - restart while writing: all 300 lines in the journal, once each"
 
 # --- stop -----------------------------------------------------------------------
-in systemctl stop pipechatd.socket pipechatd.service || fail "systemctl stop"
-in pgrep -x pipechatd >/dev/null && fail "a pipechatd process is left after stop"
-in test -e "$FIFO_PATH" && fail "the FIFO is left after the socket stopped"
+inside systemctl stop pipechatd.socket pipechatd.service || fail "systemctl stop"
+inside pgrep -x pipechatd >/dev/null && fail "a pipechatd process is left after stop"
+inside test -e "$FIFO_PATH" && fail "the FIFO is left after the socket stopped"
 echo "ok - systemctl stop leaves no process and no FIFO"
 
 echo "systemd: all checks passed"
