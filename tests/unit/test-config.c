@@ -1,0 +1,288 @@
+/* Tests for lib/config.c against the fixtures in tests/data. */
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <grp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+
+#include "tap.h"
+
+/* Where meson says the fixtures are (tests/unit/meson.build). */
+static const char	*data_dir;
+
+/* A bad file and the whole message it must give; line 0: no line number. */
+struct bad_case {
+	const char	*file;
+	int		 line;
+	const char	*msg;
+};
+
+static const struct bad_case bad_cases[] = {
+	{ "bad-key.ini", 3, "colour: unknown key in section [fifo]" },
+	{ "bad-section.ini", 5, "path: unknown key in section [chat]" },
+	{ "bad-no-section.ini", 1, "path: unknown key in section []" },
+	{ "bad-duplicate.ini", 4, "mode: already set on line 2" },
+	{ "bad-mode-rw.ini", 2,
+	    "mode: expected an octal mode like 0620, got \"rw\"" },
+	{ "bad-mode-5-digits.ini", 2,
+	    "mode: expected an octal mode like 0620, got \"00620\"" },
+	{ "bad-mode-8.ini", 2,
+	    "mode: expected an octal mode like 0620, got \"0680\"" },
+	{ "bad-mode-0644.ini", 2, "mode: 0644 lets others read the FIFO, so "
+	    "they could steal messages; allow group/others to write only, "
+	    "like 0620" },
+	{ "bad-mode-0624.ini", 2, "mode: 0624 lets others read the FIFO, so "
+	    "they could steal messages; allow group/others to write only, "
+	    "like 0620" },
+	{ "bad-mode-0220.ini", 2,
+	    "mode: 0220 does not let the owner (the daemon) read the FIFO" },
+	{ "bad-mode-4620.ini", 2, "mode: 4620 sets setuid, setgid or sticky "
+	    "bits, which mean nothing on a FIFO" },
+	{ "bad-path-relative.ini", 2,
+	    "path: expected an absolute path, got \"run/pipechat.fifo\"" },
+	{ "bad-path-slash.ini", 2,
+	    "path: \"/run/pipechat/\" is not a usable file name" },
+	{ "bad-group.ini", 2,
+	    "group: no such group \"no-such-group-pipechat\"" },
+	{ "bad-group-number.ini", 2, "group: no such group \"4294967295\"" },
+	{ "bad-syntax.ini", 3, "syntax error: expected \"[section]\", "
+	    "\"key = value\" or a comment" },
+	{ "bad-long-line.ini", 2, "line longer than 198 bytes" },
+	{ "bad-line-199.ini", 2, "line longer than 198 bytes" },
+	{ "bad-two-errors.ini", 3, "colour: unknown key in section [fifo]" },
+	/* a syntax error is an error like any other: the first one counts */
+	{ "bad-first-error.ini", 2, "syntax error: expected \"[section]\", "
+	    "\"key = value\" or a comment" },
+	{ "bad-session-dir.ini", 2,
+	    "dir: expected an absolute path, got \"sessions\"" },
+	{ "bad-max-clients.ini", 2,
+	    "max_clients: expected a number, got \"many\"" },
+	{ "bad-max-clients-zero.ini", 2,
+	    "max_clients: 0 is out of range (1 to 100000)" },
+	{ "bad-max-per-user.ini", 2,
+	    "max_per_user: 20 is more than max_clients (10)" },
+	{ "bad-queue-max.ini", 2,
+	    "queue_max: 100 is out of range (16384 to 67108864)" },
+};
+
+/* The fixture's path, as given to config_load and so as in messages. */
+static char *
+fixture(const char *name)
+{
+	char	*path;
+
+	if (asprintf(&path, "%s/%s", data_dir, name) == -1)
+		abort();
+	return path;
+}
+
+/* Load a fixture that must load; NULL (and a failed test) if it does not. */
+static struct config *
+load_good(const char *name)
+{
+	struct config	*conf = NULL;
+	char		*path = fixture(name), *cause = NULL;
+	int		 rc;
+
+	rc = config_load(path, &conf, &cause);
+	if (!ok(rc == 0 && conf != NULL && cause == NULL, "%s loads", name))
+		diag("config_load: %d, cause %s", rc,
+		    cause != NULL ? cause : "NULL");
+	if (conf != NULL)
+		is_str(conf->file, path, "%s: file is the name given", name);
+	free(cause);
+	free(path);
+	return conf;
+}
+
+/* Every key set. */
+static void
+test_good(void)
+{
+	struct config	*conf;
+	struct group	*gr;
+
+	if ((conf = load_good("good.ini")) == NULL)
+		return;
+	is_str(conf->fifo_path, "/tmp/pipechat-test/chat.fifo", "good: path");
+	is_uint(conf->fifo_mode, 0600,
+	    "good: mode, with an inline comment after it");
+	is_str(conf->fifo_group, "root", "good: group as written");
+	if ((gr = getgrnam("root")) != NULL)
+		is_uint(conf->fifo_gid, gr->gr_gid, "good: group resolved");
+	else
+		ok(0, "good: the system has no group \"root\" to resolve");
+	is_str(conf->session_dir, "/tmp/pipechat-test/sessions.d",
+	    "good: session dir");
+	is_int(conf->max_clients, 50, "good: max_clients");
+	is_int(conf->max_per_user, 5, "good: max_per_user");
+	is_uint(conf->queue_max, 65536, "good: queue_max");
+	config_free(conf);
+}
+
+/* Nothing set, whether the file is empty or has bare sections. */
+static void
+test_defaults(void)
+{
+	static const char	*files[] = { "empty.ini", "sections-only.ini" };
+	struct config		*conf;
+	size_t			 i;
+
+	for (i = 0; i < sizeof files / sizeof files[0]; i++) {
+		if ((conf = load_good(files[i])) == NULL)
+			continue;
+		is_str(conf->fifo_path, CONFIG_DEFAULT_PATH,
+		    "%s: default path", files[i]);
+		is_uint(conf->fifo_mode, CONFIG_DEFAULT_MODE,
+		    "%s: default mode", files[i]);
+		is_uint(conf->fifo_mode, 0620, "%s: default mode is 0620",
+		    files[i]);
+		is_str(conf->fifo_group, NULL, "%s: no group", files[i]);
+		is_uint(conf->fifo_gid, (gid_t)-1, "%s: gid unset", files[i]);
+		is_str(conf->session_dir, "/run/pipechat/sessions",
+		    "%s: session dir beside the FIFO", files[i]);
+		is_int(conf->max_clients, CONFIG_DEFAULT_MAX_CLIENTS,
+		    "%s: default max_clients", files[i]);
+		is_int(conf->max_per_user, CONFIG_DEFAULT_MAX_PER_USER,
+		    "%s: default max_per_user", files[i]);
+		is_uint(conf->queue_max, CONFIG_DEFAULT_QUEUE_MAX,
+		    "%s: default queue_max", files[i]);
+		config_free(conf);
+	}
+}
+
+/* Values that load, and what the defaults derived from them become. */
+static void
+test_other_good(void)
+{
+	struct config	*conf;
+	char		 want[256];
+
+	if ((conf = load_good("group-empty.ini")) != NULL) {
+		is_str(conf->fifo_group, NULL, "empty group: unset");
+		is_uint(conf->fifo_gid, (gid_t)-1, "empty group: gid unset");
+		config_free(conf);
+	}
+	if ((conf = load_good("group-numeric.ini")) != NULL) {
+		is_str(conf->fifo_group, "4242", "numeric group: as written");
+		is_uint(conf->fifo_gid, 4242, "numeric group: the number");
+		config_free(conf);
+	}
+	if ((conf = load_good("mode-short.ini")) != NULL) {
+		is_uint(conf->fifo_mode, 0600, "mode 600 is octal 0600");
+		config_free(conf);
+	}
+	if ((conf = load_good("path-only.ini")) != NULL) {
+		is_str(conf->fifo_path, "/srv/chat/in.fifo", "path only: path");
+		is_str(conf->session_dir, "/srv/chat/sessions",
+		    "path only: session dir follows the FIFO");
+		config_free(conf);
+	}
+	if ((conf = load_good("max-clients-only.ini")) != NULL) {
+		is_int(conf->max_clients, 4, "max_clients 4");
+		is_int(conf->max_per_user, 4,
+		    "max_per_user unset: lowered to max_clients");
+		config_free(conf);
+	}
+	if ((conf = load_good("line-198.ini")) != NULL) {
+		want[0] = '/';
+		memset(want + 1, 'a', 190);
+		want[191] = '\0';
+		is_str(conf->fifo_path, want, "a 198-byte line is whole");
+		config_free(conf);
+	}
+}
+
+/* Each bad file: config_load fails with exactly the expected message. */
+static void
+test_bad(void)
+{
+	static struct config	 untouched;
+	const struct bad_case	*c;
+	struct config		*conf;
+	char			*path, *cause, *want;
+	size_t			 i;
+	int			 rc;
+
+	for (i = 0; i < sizeof bad_cases / sizeof bad_cases[0]; i++) {
+		c = &bad_cases[i];
+		path = fixture(c->file);
+		conf = &untouched;
+		cause = NULL;
+		rc = config_load(path, &conf, &cause);
+		if (asprintf(&want, "%s:%d: %s", path, c->line, c->msg) == -1)
+			abort();
+		ok(rc == -1 && conf == NULL, "%s: fails, no config", c->file);
+		is_str(cause, want, "%s: message", c->file);
+		if (conf != &untouched)
+			config_free(conf);
+		free(want);
+		free(cause);
+		free(path);
+	}
+}
+
+/* Files that cannot be read at all name the file, and no line. */
+static void
+test_unreadable(void)
+{
+	struct config	*conf;
+	char		*path, *cause, *want, dir[] = "/tmp/test-config.XXXXXX";
+	int		 rc;
+
+	path = fixture("no-such-file.ini");
+	rc = config_load(path, &conf, &cause);
+	if (asprintf(&want, "%s: No such file or directory", path) == -1)
+		abort();
+	ok(rc == -1 && conf == NULL, "missing file: fails, no config");
+	is_str(cause, want, "missing file: message");
+	free(want);
+	free(cause);
+	free(path);
+
+	rc = config_load(data_dir, &conf, &cause);
+	if (asprintf(&want, "%s: not a regular file", data_dir) == -1)
+		abort();
+	ok(rc == -1 && conf == NULL, "directory: fails, no config");
+	is_str(cause, want, "directory: message");
+	free(want);
+	free(cause);
+
+	/* with no writer, opening a FIFO would hang a careless loader */
+	if (mkdtemp(dir) == NULL || asprintf(&path, "%s/fifo.ini", dir) == -1)
+		abort();
+	if (mkfifo(path, 0600) == -1)
+		abort();
+	rc = config_load(path, &conf, &cause);
+	if (asprintf(&want, "%s: not a regular file", path) == -1)
+		abort();
+	ok(rc == -1 && conf == NULL, "FIFO: fails at once, no config");
+	is_str(cause, want, "FIFO: message");
+	unlink(path);
+	rmdir(dir);
+	free(want);
+	free(cause);
+	free(path);
+}
+
+/* Run every test on the fixtures in $PC_TEST_DATA. */
+int
+main(void)
+{
+	if ((data_dir = getenv("PC_TEST_DATA")) == NULL) {
+		printf("Bail out! PC_TEST_DATA is not set\n");
+		return 1;
+	}
+	config_free(NULL);
+	test_good();
+	test_defaults();
+	test_other_good();
+	test_bad();
+	test_unreadable();
+	return done_testing();
+}

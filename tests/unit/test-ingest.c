@@ -1,0 +1,668 @@
+/* Tests for daemon/ingest.c: a byte stream from a pipe framed into lines. */
+#include <sys/ioctl.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "ingest.h"
+#include "pclimits.h"
+
+#include "evmem.h"
+#include "tap.h"
+#include "utf8-ref.h"
+
+#define MIB			(1024 * 1024)
+#define BIG_LINE		(8 * MIB)
+#define BIG_PIPE		MIB	/* so one read could take far more */
+#define INGEST_READ_MAX		65536	/* as in ingest.c */
+
+/*
+ * What the evbuffer may hold at worst is a read on top of a line not yet
+ * framed.  libevent rounds chains up to a power of two, so allow a factor
+ * of 4 for that: still a thirtieth of the 8 MiB line.
+ */
+#define MEM_BOUND		(4 * (INGEST_READ_MAX + PC_TEXT_MAX))
+
+/* One line as line_cb saw it. */
+struct line {
+	char	*text;
+	size_t	 len;
+	int	 flags;
+};
+
+/* A pipe, the ingest reading it, and what came out. */
+struct fixture {
+	struct event_base	*base;
+	struct ingest		*in;
+	int			 rfd, wfd;
+	struct line		*lines;
+	size_t			 nlines;
+	size_t			 size;		/* of lines[] */
+	int			 neof;
+	int			 eof_error;
+	size_t			 lines_at_eof;
+};
+
+/* Keep a copy of each line, in order. */
+static void
+fixture_line_cb(void *arg, const char *text, size_t len, int flags)
+{
+	struct fixture	*f = arg;
+	struct line	*l;
+
+	if (f->nlines == f->size) {
+		f->size = f->size * 2 + 64;
+		f->lines = realloc(f->lines, f->size * sizeof *f->lines);
+	}
+	if (f->lines == NULL || (text == NULL && len > 0))
+		abort();
+	l = &f->lines[f->nlines++];
+	if ((l->text = malloc(len + 1)) == NULL)
+		abort();
+	if (len > 0)
+		memcpy(l->text, text, len);
+	l->text[len] = '\0';
+	l->len = len;
+	l->flags = flags;
+}
+
+/* End of stream: record it and stop watching, as an owner would. */
+static void
+fixture_eof_cb(void *arg, int error)
+{
+	struct fixture	*f = arg;
+
+	f->neof++;
+	f->eof_error = error;
+	f->lines_at_eof = f->nlines;
+	ingest_pause(f->in);
+}
+
+/* A pipe of at least pipe_size bytes (0: the default) and an ingest on it. */
+static int
+fixture_init(struct fixture *f, int pipe_size)
+{
+	int	fds[2];
+
+	memset(f, 0, sizeof *f);
+	if (pipe2(fds, O_CLOEXEC) == -1)
+		abort();
+	f->rfd = fds[0];
+	f->wfd = fds[1];
+	if (fcntl(f->rfd, F_SETFL, O_NONBLOCK) == -1 ||
+	    fcntl(f->wfd, F_SETFL, O_NONBLOCK) == -1)
+		abort();
+	if (pipe_size > 0 && fcntl(f->wfd, F_SETPIPE_SZ, pipe_size) == -1)
+		return -1;
+	if ((f->base = event_base_new()) == NULL)
+		abort();
+	f->in = ingest_new(f->base, f->rfd, fixture_line_cb, fixture_eof_cb, f);
+	if (f->in == NULL)
+		abort();
+	return 0;
+}
+
+/* Free all of it; lines are forgotten. */
+static void
+fixture_deinit(struct fixture *f)
+{
+	size_t	i;
+
+	ingest_free(f->in);
+	if (f->base != NULL)
+		event_base_free(f->base);
+	if (f->rfd != -1)
+		close(f->rfd);
+	if (f->wfd != -1)
+		close(f->wfd);
+	for (i = 0; i < f->nlines; i++)
+		free(f->lines[i].text);
+	free(f->lines);
+}
+
+/* Bytes waiting in the pipe. */
+static int
+fixture_pending(struct fixture *f)
+{
+	int	n;
+
+	if (ioctl(f->rfd, FIONREAD, &n) == -1)
+		abort();
+	return n;
+}
+
+/* Run the loop until the ingest has read all there is, and once more. */
+static void
+fixture_pump(struct fixture *f)
+{
+	int	i;
+
+	for (i = 0; i < 100000; i++) {
+		if (event_base_loop(f->base, EVLOOP_NONBLOCK) == -1)
+			abort();
+		if (fixture_pending(f) == 0)
+			break;
+	}
+	if (event_base_loop(f->base, EVLOOP_NONBLOCK) == -1)
+		abort();
+}
+
+/* Write all of p, running the loop whenever the pipe is full. */
+static void
+fixture_write(struct fixture *f, const void *p, size_t len)
+{
+	const char	*s = p;
+	ssize_t		 n;
+
+	while (len > 0) {
+		n = write(f->wfd, s, len);
+		if (n > 0) {
+			s += n;
+			len -= (size_t)n;
+		} else if (n == -1 && errno == EAGAIN) {
+			if (event_base_loop(f->base, EVLOOP_NONBLOCK) == -1)
+				abort();
+		} else
+			abort();
+	}
+}
+
+#define WRITE(f, lit)	fixture_write(f, lit, sizeof lit - 1)
+
+/* The writer goes away. */
+static void
+fixture_close_writer(struct fixture *f)
+{
+	close(f->wfd);
+	f->wfd = -1;
+}
+
+/* Line i is text, with flags; says what differs. */
+static void
+is_line(struct fixture *f, size_t i, const void *text, size_t len, int flags,
+    const char *name)
+{
+	if (i >= f->nlines) {
+		ok(0, "%s: line %zu arrived (only %zu did)", name, i,
+		    f->nlines);
+		return;
+	}
+	is_mem(f->lines[i].text, f->lines[i].len, text, len, "%s: text",
+	    name);
+	is_int(f->lines[i].flags, flags, "%s: flags", name);
+}
+
+#define IS_LINE(f, i, lit, flags, name)					\
+	is_line(f, i, lit, sizeof lit - 1, flags, name)
+
+/* A buffer of n copies of c, then tail (NUL-terminated), not terminated. */
+static char *
+repeat(int c, size_t n, const char *tail, size_t *len)
+{
+	size_t	 tl = strlen(tail);
+	char	*p;
+
+	if ((p = malloc(n + tl + 1)) == NULL)
+		abort();
+	memset(p, c, n);
+	memcpy(p + n, tail, tl + 1);
+	*len = n + tl;
+	return p;
+}
+
+/* Send stderr to a file, so that the daemon's diagnostics can be read. */
+static void
+capture_stderr_begin(int *saved)
+{
+	FILE	*tmp;
+
+	fflush(stderr);
+	if ((tmp = tmpfile()) == NULL || (*saved = dup(STDERR_FILENO)) == -1 ||
+	    dup2(fileno(tmp), STDERR_FILENO) == -1)
+		abort();
+	fclose(tmp);
+}
+
+/* Put stderr back and return what was written to it meanwhile. */
+static char *
+capture_stderr_end(int saved)
+{
+	char	*text;
+	off_t	 size;
+
+	fflush(stderr);
+	if ((size = lseek(STDERR_FILENO, 0, SEEK_END)) == -1 ||
+	    (text = calloc(1, (size_t)size + 1)) == NULL ||
+	    pread(STDERR_FILENO, text, (size_t)size, 0) != size ||
+	    dup2(saved, STDERR_FILENO) == -1)
+		abort();
+	close(saved);
+	return text;
+}
+
+/* A line written in pieces is delivered once, whole. */
+static void
+test_split_writes(void)
+{
+	struct fixture	f;
+
+	fixture_init(&f, 0);
+	WRITE(&f, "hel");
+	fixture_pump(&f);
+	is_uint(f.nlines, 0, "split: nothing before the newline");
+	WRITE(&f, "lo\nwor");
+	fixture_pump(&f);
+	is_uint(f.nlines, 1, "split: one line after the first newline");
+	WRITE(&f, "l");
+	fixture_pump(&f);
+	WRITE(&f, "d\n");
+	fixture_pump(&f);
+	is_uint(f.nlines, 2, "split: two lines in all");
+	IS_LINE(&f, 0, "hello", 0, "split: first");
+	IS_LINE(&f, 1, "world", 0, "split: second");
+	is_int(f.neof, 0, "split: no end of stream while a writer is open");
+	fixture_deinit(&f);
+}
+
+/* Many lines in one write, then many more than one read takes. */
+static void
+test_many_lines(void)
+{
+	struct fixture	 f;
+	char		*buf, want[32];
+	size_t		 i, len = 0, n, bad = 0;
+
+	fixture_init(&f, 0);
+	WRITE(&f, "one\ntwo\n\nfour\n");
+	fixture_pump(&f);
+	is_uint(f.nlines, 4, "one write: four lines");
+	IS_LINE(&f, 0, "one", 0, "one write: 1st");
+	IS_LINE(&f, 1, "two", 0, "one write: 2nd");
+	IS_LINE(&f, 2, "", 0, "one write: 3rd, empty");
+	IS_LINE(&f, 3, "four", 0, "one write: 4th");
+	fixture_deinit(&f);
+
+	/* 20000 lines, 220000 bytes: lines straddle the reads */
+	n = 20000;
+	if ((buf = malloc(n * 11 + 1)) == NULL)
+		abort();
+	for (i = 0; i < n; i++)
+		len += (size_t)sprintf(buf + len, "line %05zu\n", i);
+	fixture_init(&f, 0);
+	fixture_write(&f, buf, len);
+	fixture_pump(&f);
+	is_uint(f.nlines, n, "%zu lines in %zu bytes: all delivered", n, len);
+	for (i = 0; i < f.nlines && i < n; i++) {
+		snprintf(want, sizeof want, "line %05zu", i);
+		if ((strcmp(f.lines[i].text, want) != 0 ||
+		    f.lines[i].flags != 0) && bad++ == 0)
+			diag("line %zu is \"%s\"", i, f.lines[i].text);
+	}
+	is_uint(bad, 0, "%zu lines: each intact and in order", n);
+	fixture_deinit(&f);
+	free(buf);
+}
+
+/* The longest line that fits passes intact; one more byte is cut. */
+static void
+test_limit(void)
+{
+	struct fixture	 f;
+	char		*line;
+	size_t		 len;
+
+	fixture_init(&f, 0);
+	line = repeat('x', PC_TEXT_MAX, "\n", &len);
+	fixture_write(&f, line, len);
+	WRITE(&f, "next\n");
+	fixture_pump(&f);
+	is_uint(f.nlines, 2, "%d bytes: two lines", PC_TEXT_MAX);
+	is_line(&f, 0, line, PC_TEXT_MAX, 0, "4095 bytes: intact");
+	IS_LINE(&f, 1, "next", 0, "4095 bytes: next line");
+	free(line);
+	fixture_deinit(&f);
+
+	fixture_init(&f, 0);
+	line = repeat('y', PC_TEXT_MAX + 1, "\n", &len);
+	fixture_write(&f, line, len);
+	WRITE(&f, "next\n");
+	fixture_pump(&f);
+	is_uint(f.nlines, 2, "%d bytes: two lines", PC_TEXT_MAX + 1);
+	is_line(&f, 0, line, PC_TEXT_MAX, INGEST_TRUNCATED,
+	    "4096 bytes: cut to 4095 and flagged");
+	IS_LINE(&f, 1, "next", 0, "4096 bytes: next line intact");
+	free(line);
+	fixture_deinit(&f);
+}
+
+/*
+ * A long line is cut before the character that would cross the limit,
+ * whether its '\n' comes in the read that fills the limit (written at
+ * once) or in a later one with the line's end (written in two parts).
+ */
+static void
+test_cut_utf8(void)
+{
+	static const struct {
+		size_t		 before;	/* ASCII bytes first */
+		const char	*tail;		/* then this, and '\n' */
+		size_t		 want;		/* bytes delivered */
+		size_t		 dropped;
+	} cases[] = {
+		{ 4094, "\xc3\xa9" "bbb\n", 4094, 5 },
+		{ 4093, "\xe2\x82\xac" "bbb\n", 4093, 6 },
+		{ 4094, "\xe2\x82\xac" "bbb\n", 4094, 6 },
+		{ 4092, "\xf0\x9f\x98\x80" "bbb\n", 4092, 7 },
+		{ 4093, "\xf0\x9f\x98\x80" "bbb\n", 4093, 7 },
+		{ 4094, "\xf0\x9f\x98\x80" "bbb\n", 4094, 7 },
+		{ 4092, "\xe2\x82\xac" "b\n", 4095, 1 },
+		{ 4095, "\xc3\xa9\n", 4095, 2 },
+		{ 4095, "b\n", 4095, 1 },
+	};
+	struct fixture	 f;
+	char		*line, want_log[128], name[64], *log;
+	size_t		 i, len;
+	int		 saved, split;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		for (split = 0; split <= 1; split++) {
+			fixture_init(&f, 0);
+			line = repeat('a', cases[i].before, cases[i].tail,
+			    &len);
+			line = realloc(line, len + sizeof "after\n");
+			if (line == NULL)
+				abort();
+			memcpy(line + len, "after\n", sizeof "after\n");
+			capture_stderr_begin(&saved);
+			if (split) {
+				fixture_write(&f, line, 2000);
+				fixture_pump(&f);
+			}
+			fixture_write(&f, line + 2000 * split,
+			    len + 6 - 2000 * split);
+			fixture_pump(&f);
+			log = capture_stderr_end(saved);
+			snprintf(name, sizeof name, "utf-8 cut %zu%s", i,
+			    split ? ", in two writes" : "");
+			is_uint(f.nlines, 2, "%s: two lines", name);
+			is_line(&f, 0, line, cases[i].want, INGEST_TRUNCATED,
+			    name);
+			if (f.nlines > 0)
+				ok(utf8_ref_valid(f.lines[0].text,
+				    f.lines[0].len), "%s: valid UTF-8", name);
+			is_line(&f, 1, "after", 5, 0, name);
+			snprintf(want_log, sizeof want_log, "line longer than "
+			    "%d bytes: %zu bytes dropped\n", PC_TEXT_MAX,
+			    cases[i].dropped);
+			if (!ok(strstr(log, want_log) != NULL,
+			    "%s: logs %zu bytes dropped", name,
+			    cases[i].dropped))
+				diag("log: %s", log);
+			free(log);
+			free(line);
+			fixture_deinit(&f);
+		}
+	}
+}
+
+/* A long line whose end comes in a later write still ends where it ends. */
+static void
+test_long_line_in_pieces(void)
+{
+	struct fixture	 f;
+	char		*p1, *p2, want[PC_TEXT_MAX];
+	size_t		 len1, len2;
+
+	fixture_init(&f, 0);
+	p1 = repeat('p', 3000, "", &len1);
+	p2 = repeat('P', 3000, "", &len2);
+	memcpy(want, p1, len1);
+	memcpy(want + len1, p2, sizeof want - len1);
+	fixture_write(&f, p1, len1);
+	fixture_pump(&f);
+	fixture_write(&f, p2, len2);
+	fixture_pump(&f);
+	WRITE(&f, "still the long line\nnext\n");
+	fixture_pump(&f);
+	is_uint(f.nlines, 2, "long line in pieces: two lines");
+	is_line(&f, 0, want, sizeof want, INGEST_TRUNCATED,
+	    "long line in pieces: its first 4095 bytes");
+	IS_LINE(&f, 1, "next", 0, "long line in pieces: next line intact");
+	free(p1);
+	free(p2);
+	fixture_deinit(&f);
+}
+
+/*
+ * Megabytes without a newline: memory stays bounded by a read plus a
+ * line, not by the line, and the next line is intact.
+ */
+static void
+test_huge_line(void)
+{
+	struct fixture	 f;
+	char		*chunk, *log, want_log[128];
+	size_t		 len, sent, base_live;
+	int		 saved;
+
+	if (fixture_init(&f, BIG_PIPE) == -1) {
+		skip("cannot make a %d-byte pipe", BIG_PIPE);
+		fixture_deinit(&f);
+		return;
+	}
+	chunk = repeat('z', MIB, "", &len);
+	base_live = evmem_live;
+	evmem_peak = evmem_live;
+	capture_stderr_begin(&saved);
+	for (sent = 0; sent < BIG_LINE; sent += len)
+		fixture_write(&f, chunk, len);
+	WRITE(&f, "\nafter\n");
+	fixture_pump(&f);
+	log = capture_stderr_end(saved);
+	is_uint(f.nlines, 2, "%d-byte line: two lines", BIG_LINE);
+	is_line(&f, 0, chunk, PC_TEXT_MAX, INGEST_TRUNCATED,
+	    "8 MiB line: cut to 4095 bytes and flagged");
+	IS_LINE(&f, 1, "after", 0, "8 MiB line: next line intact");
+	ok(evmem_peak > base_live + PC_TEXT_MAX,
+	    "libevent's allocations are seen (peak %zu)",
+	    evmem_peak - base_live);
+	if (!ok(evmem_peak - base_live < MEM_BOUND,
+	    "8 MiB line: buffer stays under %d bytes", MEM_BOUND))
+		diag("peak %zu bytes", evmem_peak - base_live);
+	snprintf(want_log, sizeof want_log, "line longer than %d bytes: %d "
+	    "bytes dropped\n", PC_TEXT_MAX, BIG_LINE - PC_TEXT_MAX);
+	if (!ok(strstr(log, want_log) != NULL,
+	    "8 MiB line: logs how much was dropped"))
+		diag("log: %s", log);
+	free(log);
+	free(chunk);
+	fixture_deinit(&f);
+}
+
+/* A last line without '\n' is delivered at end of stream, then eof_cb. */
+static void
+test_eof(void)
+{
+	struct fixture	 f;
+	char		*line;
+	size_t		 len;
+
+	fixture_init(&f, 0);
+	WRITE(&f, "one\ntwo");
+	fixture_pump(&f);
+	is_uint(f.nlines, 1, "eof: unterminated line waits for more");
+	fixture_close_writer(&f);
+	fixture_pump(&f);
+	fixture_pump(&f);
+	is_uint(f.nlines, 2, "eof: then two lines");
+	IS_LINE(&f, 0, "one", 0, "eof: first line");
+	IS_LINE(&f, 1, "two", 0, "eof: last line without newline");
+	is_int(f.neof, 1, "eof: eof_cb called once");
+	is_int(f.eof_error, 0, "eof: eof_cb with 0 when the writer closes");
+	is_uint(f.lines_at_eof, 2, "eof: after the last line");
+	fixture_deinit(&f);
+
+	fixture_init(&f, 0);
+	fixture_close_writer(&f);
+	fixture_pump(&f);
+	is_uint(f.nlines, 0, "eof, nothing written: no line");
+	is_int(f.neof, 1, "eof, nothing written: eof_cb once");
+	is_int(f.eof_error, 0, "eof, nothing written: with 0");
+	fixture_deinit(&f);
+
+	fixture_init(&f, 0);
+	line = repeat('q', 5000, "", &len);
+	fixture_write(&f, line, len);
+	fixture_close_writer(&f);
+	fixture_pump(&f);
+	is_uint(f.nlines, 1, "eof after a long unterminated line: one line");
+	is_line(&f, 0, line, PC_TEXT_MAX, INGEST_TRUNCATED,
+	    "eof after a long unterminated line: cut and flagged");
+	is_int(f.neof, 1, "eof after a long unterminated line: eof_cb once");
+	free(line);
+	fixture_deinit(&f);
+}
+
+/* n lines of 16 bytes, "drained 0000042\n"; *len is their length. */
+static char *
+drain_lines(size_t n, size_t *len)
+{
+	char	*buf;
+	size_t	 i;
+
+	if ((buf = malloc(n * 16 + 1)) == NULL)
+		abort();
+	for (*len = 0, i = 0; i < n; i++)
+		*len += (size_t)sprintf(buf + *len, "drained %07zu\n", i);
+	return buf;
+}
+
+/* Lines 0 to n - 1 arrived as drain_lines wrote them. */
+static void
+is_drained(struct fixture *f, size_t n, const char *name)
+{
+	char	want[32];
+	size_t	i, bad = 0;
+
+	is_uint(f->nlines, n, "%s: %zu lines", name, n);
+	for (i = 0; i < f->nlines && i < n; i++) {
+		snprintf(want, sizeof want, "drained %07zu", i);
+		if ((strcmp(f->lines[i].text, want) != 0 ||
+		    f->lines[i].flags != 0) && bad++ == 0)
+			diag("line %zu is \"%s\"", i, f->lines[i].text);
+	}
+	is_uint(bad, 0, "%s: each line intact and in order", name);
+}
+
+/* ingest_drain delivers what is in the pipe now, without the loop. */
+static void
+test_drain(void)
+{
+	struct fixture	 f;
+	char		*buf;
+	size_t		 n, len;
+
+	fixture_init(&f, 0);
+	WRITE(&f, "a\nb\nc");
+	is_int(ingest_drain(f.in, 16), 0, "drain, writer open: returns 0");
+	is_uint(f.nlines, 3, "drain: three lines without the loop");
+	IS_LINE(&f, 0, "a", 0, "drain: a");
+	IS_LINE(&f, 1, "b", 0, "drain: b");
+	IS_LINE(&f, 2, "c", 0, "drain: unterminated c too");
+	is_int(f.neof, 0, "drain: no eof_cb");
+	is_int(fixture_pending(&f), 0, "drain: the pipe is empty");
+	WRITE(&f, "d\n");
+	fixture_close_writer(&f);
+	is_int(ingest_drain(f.in, 16), -1, "drain, writer gone: returns -1");
+	IS_LINE(&f, 3, "d", 0, "drain, writer gone: the last line");
+	is_int(f.neof, 0, "drain, writer gone: no eof_cb");
+	fixture_deinit(&f);
+
+	/*
+	 * A default-sized pipe, full: one read takes it all (INGEST_READ_MAX
+	 * in ingest.c), which is what callers' max_reads are counted in.
+	 */
+	fixture_init(&f, 0);
+	n = (size_t)fcntl(f.wfd, F_GETPIPE_SZ) / 16;
+	buf = drain_lines(n, &len);
+	fixture_write(&f, buf, len);
+	is_int(fixture_pending(&f), (int)len, "full pipe: %zu bytes", len);
+	ingest_drain(f.in, 1);
+	is_drained(&f, n, "drain of 1 read, full default pipe");
+	is_int(fixture_pending(&f), 0, "drain of 1 read: pipe emptied");
+	free(buf);
+	fixture_deinit(&f);
+
+	/* a pipe holding more than max_reads reads: the rest stays there */
+	if (fixture_init(&f, BIG_PIPE) == -1) {
+		skip("cannot make a %d-byte pipe", BIG_PIPE);
+		fixture_deinit(&f);
+		return;
+	}
+	n = 3 * BIG_PIPE / 4 / 16;
+	buf = drain_lines(n, &len);
+	fixture_write(&f, buf, len);
+	ingest_drain(f.in, 1);
+	ok(f.nlines > 0 && f.nlines < n && fixture_pending(&f) > 0,
+	    "drain of 1 read: %zu of %zu lines, the rest left", f.nlines, n);
+	ingest_drain(f.in, 1000);
+	is_drained(&f, n, "drain again");
+	free(buf);
+	fixture_deinit(&f);
+}
+
+/* Paused, nothing is read; resumed on another fd, buffered bytes stay. */
+static void
+test_pause_resume(void)
+{
+	struct fixture	f;
+	int		fds[2];
+
+	fixture_init(&f, 0);
+	WRITE(&f, "par");
+	fixture_pump(&f);
+	ingest_pause(f.in);
+	WRITE(&f, "ked\n");
+	event_base_loop(f.base, EVLOOP_NONBLOCK);
+	is_uint(f.nlines, 0, "paused: nothing read");
+	is_int(fixture_pending(&f), 4, "paused: the bytes wait in the pipe");
+
+	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) == -1)
+		abort();
+	close(f.rfd);
+	close(f.wfd);
+	f.rfd = fds[0];
+	f.wfd = fds[1];
+	is_int(ingest_resume(f.in, f.rfd), 0, "resume on a new fd");
+	WRITE(&f, "tial\nnew\n");
+	fixture_pump(&f);
+	is_uint(f.nlines, 2, "resumed: two lines");
+	IS_LINE(&f, 0, "partial", 0, "resumed: the buffered start is kept");
+	IS_LINE(&f, 1, "new", 0, "resumed: then the new fd's lines");
+	fixture_deinit(&f);
+}
+
+/* Run every test; TAP on stdout, the daemon's log on stderr. */
+int
+main(void)
+{
+	evmem_init();
+
+	ingest_free(NULL);
+	test_split_writes();
+	test_many_lines();
+	test_limit();
+	test_cut_utf8();
+	test_long_line_in_pieces();
+	test_huge_line();
+	test_eof();
+	test_drain();
+	test_pause_resume();
+	return done_testing();
+}
