@@ -121,6 +121,18 @@ session_open(struct room *room, struct event_base *base, int dirfd,
 
 	/* out first: if the client is not there to read, there is no one. */
 	s->out_fd = session_open_fifo(s, PROTO_OUT_SUFFIX, O_WRONLY, &s->out_st);
+	if (s->out_fd == -1 && (errno == EMFILE || errno == ENFILE) &&
+	    sessiondir_spare_release()) {
+		s->out_fd = session_open_fifo(s, PROTO_OUT_SUFFIX, O_WRONLY,
+		    &s->out_st);
+		if (s->out_fd != -1)
+			session_refuse(s, "pipechatd has no file descriptors "
+			    "left; try again later");
+		else
+			session_free(s);
+		sessiondir_spare_reserve();
+		return NULL;
+	}
 	if (s->out_fd == -1) {
 		/* Anyone can send a JOIN: a bad one is not worth a warning. */
 		if (errno == ENOENT || errno == ENXIO)
@@ -135,7 +147,9 @@ session_open(struct room *room, struct event_base *base, int dirfd,
 		return session_refuse(s, why);
 	s->in_fd = session_open_fifo(s, PROTO_IN_SUFFIX, O_RDONLY, &s->in_st);
 	if (s->in_fd == -1)
-		return session_refuse(s, "cannot open the inbound FIFO");
+		return session_refuse(s, errno == EMFILE || errno == ENFILE ?
+		    "pipechatd has no file descriptors left; try again later" :
+		    "cannot open the inbound FIFO");
 	if ((why = session_check_fifo(&s->in_st, SESSION_IN_GROUP)) != NULL)
 		return session_refuse(s, why);
 	if (s->in_st.st_uid != s->out_st.st_uid)
