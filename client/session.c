@@ -57,7 +57,7 @@ session_create(struct client_session *cs)
 		if (getrandom(rnd, sizeof rnd, 0) != sizeof rnd)
 			err(PC_EX_OSERR, "getrandom");
 		for (i = 0; i < (int)sizeof rnd; i++)
-			snprintf(cs->id + 2 * i, 3, "%02x", rnd[i]);
+			snprintf(cs->id + (size_t)2 * i, 3, "%02x", rnd[i]);
 		session_path(path, sizeof path, cs, PROTO_IN_SUFFIX);
 		if (session_mkfifo(path, SESSION_IN_MODE) == -1) {
 			if (errno == EEXIST)
@@ -155,11 +155,11 @@ session_join(struct client_session *cs, const char *path, const char *dir,
 
 	memset(cs, 0, sizeof *cs);
 	cs->in_fd = cs->out_fd = -1;
-	if (strlen(dir) >= sizeof cs->dir) {
+	if ((size_t)snprintf(cs->dir, sizeof cs->dir, "%s", dir) >=
+	    sizeof cs->dir) {
 		warnx("%s: session directory name too long", dir);
 		return PC_EX_CONFIG;
 	}
-	strcpy(cs->dir, dir);
 
 	/* The well-known FIFO first: its errors say the most. */
 	if ((status = send_open(path, &wfd)) != 0)

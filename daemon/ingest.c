@@ -174,10 +174,21 @@ ingest_flush_partial(struct ingest *in)
 static int
 ingest_read(struct ingest *in)
 {
-	int	n;
+	struct evbuffer_iovec	v;
+	ssize_t			n;
 
-	n = evbuffer_read(in->buf, in->fd, INGEST_READ_MAX);
+	/*
+	 * Not evbuffer_read(): libevent 2.1 reads at most 4096 bytes per
+	 * call whatever it is asked for.
+	 */
+	if (evbuffer_reserve_space(in->buf, INGEST_READ_MAX, &v, 1) < 1)
+		fatalx("out of memory");
+	n = read(in->fd, v.iov_base, INGEST_READ_MAX < v.iov_len ?
+	    INGEST_READ_MAX : v.iov_len);
 	if (n > 0) {
+		v.iov_len = (size_t)n;
+		if (evbuffer_commit_space(in->buf, &v, 1) == -1)
+			fatalx("evbuffer_commit_space failed");
 		ingest_frame(in);
 		return 1;
 	}

@@ -24,8 +24,17 @@ log_fd_is_journal(int fd)
 	const char		*js = getenv("JOURNAL_STREAM");
 	unsigned long long	 dev, ino;
 	struct stat		 st;
+	char			*end;
 
-	if (js == NULL || sscanf(js, "%llu:%llu", &dev, &ino) != 2)
+	if (js == NULL)
+		return 0;
+	errno = 0;
+	dev = strtoull(js, &end, 10);
+	if (errno != 0 || end == js || *end != ':')
+		return 0;
+	js = end + 1;
+	ino = strtoull(js, &end, 10);
+	if (errno != 0 || end == js || *end != '\0')
 		return 0;
 	if (fstat(fd, &st) == -1)
 		return 0;
@@ -42,7 +51,7 @@ log_init(const char *procname, int verbose)
 	log_journal = log_fd_is_journal(STDERR_FILENO);
 }
 
-static void
+static void __attribute__((format(printf, 3, 0)))
 log_vwrite(int pri, const char *errstr, const char *fmt, va_list ap)
 {
 	char	msg[1024];

@@ -57,10 +57,11 @@ struct config_parse {
 	int		 line;		/* of the line inih is looking at */
 	int		 seen[CONFIG_NKEYS];	/* line each key was set on */
 	char		*cause;		/* first error, "FILE:LINE: ..." */
+	int		 cause_line;
 	int		 oom;
 };
 
-static char *
+static char * __attribute__((format(printf, 1, 0)))
 config_vprintf(const char *fmt, va_list ap)
 {
 	char	*s;
@@ -99,6 +100,7 @@ config_error(struct config_parse *cp, const char *fmt, ...)
 		return;
 	}
 	cp->cause = config_printf("%s:%d: %s", cp->conf->file, cp->line, msg);
+	cp->cause_line = cp->line;
 	if (cp->cause == NULL)
 		cp->oom = 1;
 	free(msg);
@@ -433,7 +435,10 @@ config_load(const char *file, struct config **out, char **cause)
 		*cause = config_printf("%s: %s", file, strerror(errno));
 		goto fail;
 	}
-	if (rc > 0 && cp.cause == NULL) {
+	/* inih reports its own (syntax) error by line: keep the first. */
+	if (rc > 0 && (cp.cause == NULL || rc < cp.cause_line)) {
+		free(cp.cause);
+		cp.cause = NULL;
 		cp.line = rc;
 		config_error(&cp, "syntax error: expected \"[section]\", "
 		    "\"key = value\" or a comment");

@@ -11,10 +11,10 @@
 #define CONFIG_SESSION_SUBDIR	"sessions"	/* next to the FIFO */
 #define CONFIG_DEFAULT_MAX_CLIENTS	1024
 #define CONFIG_DEFAULT_MAX_PER_USER	16
-#define CONFIG_DEFAULT_QUEUE_MAX	(256 * 1024)
+#define CONFIG_DEFAULT_QUEUE_MAX	((size_t)256 * 1024)
 #define CONFIG_MAX_CLIENTS_LIMIT	100000
 #define CONFIG_QUEUE_MAX_MIN		PROTO_OUT_LINE_MAX
-#define CONFIG_QUEUE_MAX_MAX		(64 * 1024 * 1024)
+#define CONFIG_QUEUE_MAX_MAX		(64LL * 1024 * 1024)
 
 struct config {
 	char	*file;		/* the ini it was read from, for messages */
