@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +11,7 @@
 
 #include "fifo.h"
 #include "log.h"
+#include "strfmt.h"
 
 /* The read end of a FIFO the daemon owns, and what it knows of it. */
 struct fifo {
@@ -21,19 +21,6 @@ struct fifo {
 	ino_t	 ino;
 	int	 created;	/* we made it, so we remove it */
 };
-
-static char * __attribute__((format(printf, 1, 2)))
-fifo_printf(const char *fmt, ...)
-{
-	va_list	 ap;
-	char	*s;
-	int	 rc;
-
-	va_start(ap, fmt);
-	rc = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	return rc == -1 ? NULL : s;
-}
 
 static const char *
 fifo_type_name(mode_t mode)
@@ -85,13 +72,13 @@ fifo_create(struct fifo *f, struct stat *st, char **cause)
 	for (tries = 0; tries < 3; tries++) {
 		if (lstat(f->path, st) == 0) {
 			if (!S_ISFIFO(st->st_mode)) {
-				*cause = fifo_printf("%s: refusing to use it: "
+				*cause = strfmt("%s: refusing to use it: "
 				    "it is %s, not a FIFO", f->path,
 				    fifo_type_name(st->st_mode));
 				return -1;
 			}
 			if (st->st_uid != geteuid()) {
-				*cause = fifo_printf("%s: refusing to use it: "
+				*cause = strfmt("%s: refusing to use it: "
 				    "the FIFO is owned by uid %u, not by us",
 				    f->path, (unsigned int)st->st_uid);
 				return -1;
@@ -109,10 +96,10 @@ fifo_create(struct fifo *f, struct stat *st, char **cause)
 			break;
 	}
 	if (errno == ENOENT) {
-		*cause = fifo_printf("%s: the directory does not exist",
+		*cause = strfmt("%s: the directory does not exist",
 		    f->path);
 	} else
-		*cause = fifo_printf("%s: %s", f->path, strerror(errno));
+		*cause = strfmt("%s: %s", f->path, strerror(errno));
 	return -1;
 }
 
@@ -145,12 +132,12 @@ fifo_open(const char *path, mode_t mode, gid_t gid, struct fifo **out,
 	f->fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY |
 	    O_CLOEXEC);
 	if (f->fd == -1) {
-		*cause = fifo_printf("%s: %s", path, strerror(errno));
+		*cause = strfmt("%s: %s", path, strerror(errno));
 		goto fail;
 	}
 	if (fstat(f->fd, &fst) == -1 || !S_ISFIFO(fst.st_mode) ||
 	    fst.st_dev != st.st_dev || fst.st_ino != st.st_ino) {
-		*cause = fifo_printf("%s: replaced while being opened", path);
+		*cause = strfmt("%s: replaced while being opened", path);
 		goto fail;
 	}
 	if (fifo_apply(f, mode, gid, cause) == -1)
@@ -179,12 +166,12 @@ fifo_adopt(int fd, const char *path, mode_t mode, gid_t gid,
 	*out = NULL;
 	*cause = NULL;
 	if (fstat(fd, &st) == -1 || !S_ISFIFO(st.st_mode)) {
-		*cause = fifo_printf("the fd systemd passed is not a FIFO");
+		*cause = strfmt("the fd systemd passed is not a FIFO");
 		return -1;
 	}
 	if (lstat(path, &lst) == -1 || lst.st_dev != st.st_dev ||
 	    lst.st_ino != st.st_ino) {
-		*cause = fifo_printf("%s: not the FIFO systemd passed: make "
+		*cause = strfmt("%s: not the FIFO systemd passed: make "
 		    "ListenFIFO= in pipechatd.socket and [fifo] path agree",
 		    path);
 		return -1;
@@ -192,7 +179,7 @@ fifo_adopt(int fd, const char *path, mode_t mode, gid_t gid,
 	if ((flags = fcntl(fd, F_GETFL)) == -1 ||
 	    fcntl(fd, F_SETFL, flags | O_NONBLOCK) == -1 ||
 	    fcntl(fd, F_SETFD, FD_CLOEXEC) == -1) {
-		*cause = fifo_printf("%s: %s", path, strerror(errno));
+		*cause = strfmt("%s: %s", path, strerror(errno));
 		return -1;
 	}
 	if ((f = calloc(1, sizeof *f)) == NULL ||
@@ -224,17 +211,17 @@ fifo_apply(struct fifo *f, mode_t mode, gid_t gid, char **cause)
 	struct stat	st;
 
 	if (fstat(f->fd, &st) == -1) {
-		*cause = fifo_printf("%s: %s", f->path, strerror(errno));
+		*cause = strfmt("%s: %s", f->path, strerror(errno));
 		return -1;
 	}
 	if (gid != (gid_t)-1 && gid != st.st_gid &&
 	    fchown(f->fd, (uid_t)-1, gid) == -1) {
-		*cause = fifo_printf("%s: cannot set group %u: %s", f->path,
+		*cause = strfmt("%s: cannot set group %u: %s", f->path,
 		    (unsigned int)gid, strerror(errno));
 		return -1;
 	}
 	if ((st.st_mode & 07777) != mode && fchmod(f->fd, mode) == -1) {
-		*cause = fifo_printf("%s: cannot set mode %04o: %s", f->path,
+		*cause = strfmt("%s: cannot set mode %04o: %s", f->path,
 		    (unsigned int)mode, strerror(errno));
 		return -1;
 	}

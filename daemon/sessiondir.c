@@ -4,13 +4,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "log.h"
+#include "strfmt.h"
 #include "sessiondir.h"
 
 /* errno for "that is not a FIFO" */
@@ -49,19 +49,6 @@ sessiondir_spare_release(void)
 	close(sessiondir_spare);
 	sessiondir_spare = -1;
 	return 1;
-}
-
-static char * __attribute__((format(printf, 1, 2)))
-sessiondir_printf(const char *fmt, ...)
-{
-	va_list	 ap;
-	char	*s;
-	int	 rc;
-
-	va_start(ap, fmt);
-	rc = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	return rc == -1 ? NULL : s;
 }
 
 /* Remove what a previous run (or a crashed client) left behind. */
@@ -106,22 +93,22 @@ sessiondir_open(const char *path, int *dirfdp, char **cause)
 	*cause = NULL;
 	if (mkdir(path, 0700) == -1 && errno != EEXIST) {
 		if (errno == ENOENT)
-			*cause = sessiondir_printf("%s: the parent directory "
+			*cause = strfmt("%s: the parent directory "
 			    "does not exist", path);
 		else
-			*cause = sessiondir_printf("%s: %s", path,
+			*cause = strfmt("%s: %s", path,
 			    strerror(errno));
 		return -1;
 	}
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd == -1) {
-		*cause = sessiondir_printf("%s: refusing to use it: %s", path,
+		*cause = strfmt("%s: refusing to use it: %s", path,
 		    errno == ELOOP || errno == ENOTDIR ?
 		    "not a directory (a symbolic link?)" : strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &st) == -1 || st.st_uid != geteuid()) {
-		*cause = sessiondir_printf("%s: refusing to use it: owned by "
+		*cause = strfmt("%s: refusing to use it: owned by "
 		    "uid %u, not by us", path, (unsigned int)st.st_uid);
 		close(fd);
 		return -1;
@@ -134,7 +121,7 @@ sessiondir_open(const char *path, int *dirfdp, char **cause)
 	    fchown(fd, (uid_t)-1, getegid()) == -1) ||
 	    ((st.st_mode & 07777) != SESSIONDIR_MODE &&
 	    fchmod(fd, SESSIONDIR_MODE) == -1)) {
-		*cause = sessiondir_printf("%s: cannot make it mode %04o, group "
+		*cause = strfmt("%s: cannot make it mode %04o, group "
 		    "%u: %s", path, (unsigned int)SESSIONDIR_MODE,
 		    (unsigned int)getegid(), strerror(errno));
 		close(fd);

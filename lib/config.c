@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "strfmt.h"
 
 struct config_parse;
 
@@ -61,28 +62,6 @@ struct config_parse {
 	int		 oom;
 };
 
-static char * __attribute__((format(printf, 1, 0)))
-config_vprintf(const char *fmt, va_list ap)
-{
-	char	*s;
-
-	if (vasprintf(&s, fmt, ap) == -1)
-		return NULL;
-	return s;
-}
-
-static char * __attribute__((format(printf, 1, 2)))
-config_printf(const char *fmt, ...)
-{
-	va_list	 ap;
-	char	*s;
-
-	va_start(ap, fmt);
-	s = config_vprintf(fmt, ap);
-	va_end(ap);
-	return s;
-}
-
 /* Record the first error of the run; later ones are dropped. */
 static void __attribute__((format(printf, 2, 3)))
 config_error(struct config_parse *cp, const char *fmt, ...)
@@ -93,13 +72,13 @@ config_error(struct config_parse *cp, const char *fmt, ...)
 	if (cp->cause != NULL)
 		return;
 	va_start(ap, fmt);
-	msg = config_vprintf(fmt, ap);
+	msg = vstrfmt(fmt, ap);
 	va_end(ap);
 	if (msg == NULL) {
 		cp->oom = 1;
 		return;
 	}
-	cp->cause = config_printf("%s:%d: %s", cp->conf->file, cp->line, msg);
+	cp->cause = strfmt("%s:%d: %s", cp->conf->file, cp->line, msg);
 	cp->cause_line = cp->line;
 	if (cp->cause == NULL)
 		cp->oom = 1;
@@ -114,12 +93,12 @@ config_set_path(char **dst, const char *value, char **why)
 	char	*copy;
 
 	if (value[0] != '/') {
-		*why = config_printf("expected an absolute path, got \"%s\"",
+		*why = strfmt("expected an absolute path, got \"%s\"",
 		    value);
 		return -1;
 	}
 	if (len >= PATH_MAX || value[len - 1] == '/') {
-		*why = config_printf("\"%s\" is not a usable file name",
+		*why = strfmt("\"%s\" is not a usable file name",
 		    value);
 		return -1;
 	}
@@ -153,11 +132,11 @@ config_parse_number(const char *value, long long min, long long max,
 	errno = 0;
 	n = strtoll(value, &end, 10);
 	if (value[0] < '0' || value[0] > '9' || *end != '\0' || errno != 0) {
-		*why = config_printf("expected a number, got \"%s\"", value);
+		*why = strfmt("expected a number, got \"%s\"", value);
 		return -1;
 	}
 	if (n < min || n > max) {
-		*why = config_printf("%lld is out of range (%lld to %lld)", n,
+		*why = strfmt("%lld is out of range (%lld to %lld)", n,
 		    min, max);
 		return -1;
 	}
@@ -208,24 +187,24 @@ config_parse_mode(struct config *conf, const char *value, char **why)
 	size_t		len = strlen(value);
 
 	if (len < 3 || len > 4 || strspn(value, "01234567") != len) {
-		*why = config_printf("expected an octal mode like 0620, "
+		*why = strfmt("expected an octal mode like 0620, "
 		    "got \"%s\"", value);
 		return -1;
 	}
 	mode = strtoul(value, NULL, 8);
 	if (mode & ~0777UL) {
-		*why = config_printf("%04lo sets setuid, setgid or sticky "
+		*why = strfmt("%04lo sets setuid, setgid or sticky "
 		    "bits, which mean nothing on a FIFO", mode);
 		return -1;
 	}
 	if (mode & 0044) {
-		*why = config_printf("%04lo lets others read the FIFO, so they "
+		*why = strfmt("%04lo lets others read the FIFO, so they "
 		    "could steal messages; allow group/others to write only, "
 		    "like 0620", mode);
 		return -1;
 	}
 	if (!(mode & 0400)) {
-		*why = config_printf("%04lo does not let the owner (the "
+		*why = strfmt("%04lo does not let the owner (the "
 		    "daemon) read the FIFO", mode);
 		return -1;
 	}
@@ -254,7 +233,7 @@ config_parse_group(struct config *conf, const char *value, char **why)
 		id = strtoul(value, &end, 10);
 		if (value[0] < '0' || value[0] > '9' || *end != '\0' ||
 		    errno != 0 || id >= (gid_t)-1) {
-			*why = config_printf("no such group \"%s\"", value);
+			*why = strfmt("no such group \"%s\"", value);
 			return -1;
 		}
 	}
@@ -347,7 +326,7 @@ config_default_session_dir(const char *fifo_path)
 	const char	*slash = strrchr(fifo_path, '/');
 	int		 dirlen = (int)(slash - fifo_path);
 
-	return config_printf("%.*s/%s", dirlen, fifo_path,
+	return strfmt("%.*s/%s", dirlen, fifo_path,
 	    CONFIG_SESSION_SUBDIR);
 }
 
@@ -416,11 +395,11 @@ config_load(const char *file, struct config **out, char **cause)
 	/* O_NONBLOCK: a FIFO given as the file must not hang us. */
 	fd = open(file, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd == -1) {
-		*cause = config_printf("%s: %s", file, strerror(errno));
+		*cause = strfmt("%s: %s", file, strerror(errno));
 		goto fail;
 	}
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		*cause = config_printf("%s: not a regular file", file);
+		*cause = strfmt("%s: not a regular file", file);
 		close(fd);
 		goto fail;
 	}
@@ -432,7 +411,7 @@ config_load(const char *file, struct config **out, char **cause)
 	if (cp.oom || rc == -2)
 		goto oom;
 	if (ferror(cp.fp)) {
-		*cause = config_printf("%s: %s", file, strerror(errno));
+		*cause = strfmt("%s: %s", file, strerror(errno));
 		goto fail;
 	}
 	/* inih reports its own (syntax) error by line: keep the first. */
