@@ -1,0 +1,1102 @@
+/*
+ * pcload: a load driver for pipechatd.
+ *
+ * One process, one poll() loop, no threads.  It plays many clients at once:
+ *
+ *   sessions	-n N: N sessions that speak the real protocol
+ *		(docs/PROTOCOL.md): make ID.in (0240) and ID.out (0420) in the
+ *		session directory, open ID.out, write "\001JOIN ID [quiet]" on
+ *		the well-known FIFO, wait for "welcome NAME", open ID.in.
+ *		The first S of them (-S, default 1 when -m is given) are
+ *		senders.  Every session counts the "msg" lines it receives.
+ *   raw writers	-r R: R writers that each open the well-known FIFO and
+ *		write lines to it, as `echo x > FIFO` does; the daemon shows
+ *		them as "(anonymous)" and sends them to every session.
+ *   slow reader	-w: one more session that reads its welcome and then
+ *		never reads again.  The daemon should drop it ("too slow")
+ *		while the N others still get everything.
+ *
+ * Every sender and raw writer sends -m M messages; a message's text is
+ * "pcload PID SRC SEQ T" padded with 'x' to -b bytes, where SRC is sK
+ * (session K) or rK (raw writer K), SEQ counts from 0 and T is the
+ * CLOCK_MONOTONIC time of the write(2) in nanoseconds.  Round k is message
+ * k of every source.  Each session must receive every message of every
+ * source but itself (a sender does not hear itself), each source's in
+ * order, exactly once; lines that are not ours are ignored.
+ *
+ * usage: pcload -p FIFO [-s DIR] [-n N] [-S S] [-r R] [-m M] [-b BYTES]
+ *		 [-W ROUNDS] [-i USEC] [-t SEC] [-alvw]
+ *
+ *   -p FIFO	the daemon's well-known FIFO (required)
+ *   -s DIR	the session directory (default: "sessions" beside FIFO)
+ *   -n N	sessions to join (default 0)
+ *   -S S	how many of them send (default 1, or 0 with -m 0)
+ *   -r R	raw writers (default 0)
+ *   -m M	messages per sender and raw writer (default 0: only join)
+ *   -b BYTES	message text length, at most PIPE_BUF - 1 (default: as short
+ *		as the header)
+ *   -W ROUNDS	flow control: start round k only once round k - ROUNDS has
+ *		reached every session (default 0: no limit; -W 1 measures
+ *		latency without queueing)
+ *   -i USEC	start round k no earlier than k * USEC after the first
+ *   -t SEC	give up after SEC seconds in all (default 60)
+ *   -a		announce: join without "quiet", so the daemon says
+ *		"joined"/"left" (the slow reader always does)
+ *   -l		measure latency: write(2) to read(2) of each delivered line,
+ *		printed as p50/p90/p99/max; nothing is asserted about it
+ *   -v		verbose: report each session that missed something
+ *   -w		add the slow reader
+ *
+ * It raises RLIMIT_NOFILE as far as it needs (2 fds per session), and
+ * removes every FIFO it made when it exits.  The daemon must allow the
+ * sessions: [session] max_clients and max_per_user (all sessions belong to
+ * the user running pcload).
+ *
+ * Output: one "pcload: ..." line per phase (joined, sent, delivered,
+ * latency, slow reader, left), then "pcload: OK" or "pcload: FAILED".
+ * Exit status: 0 every session received everything; 1 something was
+ * missing, duplicated, out of order, or the run timed out; 64 usage;
+ * 69 the daemon is not there or refused a session; 71 system error.
+ */
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "pclimits.h"
+#include "proto.h"
+
+#define PCLOAD_EX_FAIL		1
+#define PCLOAD_EX_USAGE		PC_EX_USAGE
+#define PCLOAD_EX_UNAVAILABLE	PC_EX_UNAVAILABLE
+#define PCLOAD_EX_OSERR		PC_EX_OSERR
+
+/* fds besides two per session and one per raw writer: stdio, the FIFO... */
+#define PCLOAD_SPARE_FDS	32
+/* After the last delivery, how long the slow reader may take to be dropped. */
+#define PCLOAD_SLOW_GRACE_MS	2000
+/* At the end, how long the daemon may take to close the sessions we leave. */
+#define PCLOAD_LEAVE_MS		5000
+/* A daemon line is at most PROTO_OUT_LINE_MAX bytes with its '\n'. */
+#define PCLOAD_LINE_MAX		(PROTO_OUT_LINE_MAX + 1)
+/* Report at most this many failing sessions unless -v. */
+#define PCLOAD_REPORT_MAX	10
+/* "pcload PID SRC SEQ T": the longest header a message can have. */
+#define PCLOAD_HDR_MAX		80
+
+struct sess {
+	char		 id[PROTO_ID_MAX + 1];
+	int		 in_fd;		/* we write: ID.in */
+	int		 out_fd;	/* we read: ID.out */
+	int		 made;		/* FIFOs exist: bit 1 .in, bit 2 .out */
+	int		 joinsent;
+	int		 welcomed;
+	int		 eof;		/* the daemon closed ID.out */
+	int		 bye;
+	int		 slow;		/* the slow reader: never read */
+	char		*buf;		/* a partial line */
+	size_t		 len;
+	unsigned long	 got;		/* our msg lines received */
+	unsigned long	 expect;
+	unsigned long	 bad;		/* out of order, duplicated, garbled */
+	unsigned long	 toldslow;	/* "left (too slow" notices */
+	unsigned long	 errors;	/* "error" lines */
+	unsigned int	*next;		/* next SEQ expected from each source */
+};
+
+/* Something that sends: a session or a raw writer. */
+struct source {
+	int		 fd;
+	char		 tag[16];	/* sK or rK */
+	int		 sess;		/* index of the session, or -1 */
+	unsigned int	 seq;		/* next to send */
+};
+
+struct pcload {
+	const char	*fifo;
+	char		*dir;
+	int		 nsess;		/* good sessions; the slow one is after */
+	int		 nsenders;
+	int		 nraw;
+	unsigned int	 nmsg;
+	size_t		 msglen;
+	unsigned int	 window;
+	uint64_t	 interval_ns;
+	int		 timeout_s;
+	int		 announce;
+	int		 latency;
+	int		 verbose;
+	int		 slowreader;
+
+	struct sess	*sess;		/* nsess + slowreader */
+	int		 nall;
+	struct source	*src;		/* nsenders + nraw */
+	int		 nsrc;
+	int		 wfd;		/* well-known FIFO, for JOINs */
+	unsigned long	*delivered;	/* per round */
+	unsigned long	 round_expect;
+	unsigned int	 rounds_done;
+	uint64_t	 deadline;
+	uint64_t	*lat;
+	size_t		 nlat, lat_cap;
+	unsigned long	 foreign;	/* msg lines that are not ours */
+};
+
+static struct pcload	*cleanup_pl;
+static volatile sig_atomic_t	signalled;
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: pcload -p FIFO [-s DIR] [-n N] [-S S] [-r R] [-m M]"
+	    " [-b BYTES]\n"
+	    "              [-W ROUNDS] [-i USEC] [-t SEC] [-alvw]\n"
+	    "See the comment at the top of bench/pcload.c.\n");
+	exit(PCLOAD_EX_USAGE);
+}
+
+static void
+on_signal(int signo)
+{
+	signalled = signo;
+}
+
+static uint64_t
+now_ns(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Milliseconds until deadline, for poll(), at least 0. */
+static int
+ms_until(uint64_t deadline)
+{
+	uint64_t	now = now_ns();
+
+	if (now >= deadline)
+		return 0;
+	return (int)((deadline - now) / 1000000u) + 1;
+}
+
+static long
+number(const char *s, long min, long max, const char *what)
+{
+	char	*end;
+	long	 n;
+
+	errno = 0;
+	n = strtol(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || errno != 0 || n < min || n > max)
+		errx(PCLOAD_EX_USAGE, "%s: expected a number from %ld to %ld, "
+		    "got \"%s\"", what, min, max, s);
+	return n;
+}
+
+static void
+fifo_name(char *buf, size_t size, const struct pcload *pl,
+    const struct sess *s, const char *suffix)
+{
+	snprintf(buf, size, "%s/%s%s", pl->dir, s->id, suffix);
+}
+
+/* Remove every FIFO we made that is still there; runs at exit. */
+static void
+cleanup(void)
+{
+	struct pcload	*pl = cleanup_pl;
+	char		 path[PATH_MAX];
+	int		 i;
+
+	if (pl == NULL)
+		return;
+	for (i = 0; i < pl->nall; i++) {
+		struct sess	*s = &pl->sess[i];
+
+		if (s->made & 1) {
+			fifo_name(path, sizeof path, pl, s, PROTO_IN_SUFFIX);
+			unlink(path);
+		}
+		if (s->made & 2) {
+			fifo_name(path, sizeof path, pl, s, PROTO_OUT_SUFFIX);
+			unlink(path);
+		}
+		s->made = 0;
+	}
+}
+
+/* Two fds per session, one per raw writer: raise the soft (and hard) limit. */
+static void
+raise_nofile(const struct pcload *pl)
+{
+	struct rlimit	rl;
+	rlim_t		need = (rlim_t)pl->nall * 2 + (rlim_t)pl->nraw +
+			    PCLOAD_SPARE_FDS;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		err(PCLOAD_EX_OSERR, "getrlimit");
+	if (rl.rlim_cur >= need)
+		return;
+	if (rl.rlim_max < need) {
+		struct rlimit	want = { need, need };
+
+		if (setrlimit(RLIMIT_NOFILE, &want) == 0)
+			return;
+		errx(PCLOAD_EX_OSERR, "need %llu file descriptors, the hard "
+		    "limit is %llu (ulimit -Hn)", (unsigned long long)need,
+		    (unsigned long long)rl.rlim_max);
+	}
+	rl.rlim_cur = need;
+	if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+		err(PCLOAD_EX_OSERR, "setrlimit RLIMIT_NOFILE %llu",
+		    (unsigned long long)need);
+}
+
+/* Make ID.in and ID.out with exactly the protocol's modes. */
+static void
+make_fifos(struct pcload *pl, struct sess *s)
+{
+	char	path[PATH_MAX];
+	mode_t	old = umask(0);
+
+	fifo_name(path, sizeof path, pl, s, PROTO_IN_SUFFIX);
+	if (mkfifo(path, S_IWUSR | S_IRGRP) == -1)
+		err(PCLOAD_EX_OSERR, "%s", path);
+	s->made |= 1;
+	fifo_name(path, sizeof path, pl, s, PROTO_OUT_SUFFIX);
+	if (mkfifo(path, S_IRUSR | S_IWGRP) == -1)
+		err(PCLOAD_EX_OSERR, "%s", path);
+	s->made |= 2;
+	umask(old);
+	if ((s->out_fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1)
+		err(PCLOAD_EX_OSERR, "%s", path);
+}
+
+/* Open the well-known FIFO for writing without blocking. */
+static int
+open_fifo(const char *path)
+{
+	int	fd;
+
+	fd = open(path, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd == -1) {
+		if (errno == ENXIO)
+			errx(PCLOAD_EX_UNAVAILABLE, "%s: no daemon is reading it",
+			    path);
+		err(errno == ENOENT ? PCLOAD_EX_UNAVAILABLE : PCLOAD_EX_OSERR,
+		    "%s", path);
+	}
+	return fd;
+}
+
+static void
+lat_add(struct pcload *pl, uint64_t ns)
+{
+	if (pl->nlat == pl->lat_cap) {
+		size_t	 cap = pl->lat_cap ? pl->lat_cap * 2 : 4096;
+		uint64_t *p = realloc(pl->lat, cap * sizeof *p);
+
+		if (p == NULL)
+			err(PCLOAD_EX_OSERR, NULL);
+		pl->lat = p;
+		pl->lat_cap = cap;
+	}
+	pl->lat[pl->nlat++] = ns;
+}
+
+/* "NAME: pcload PID SRC SEQ T ...": count it if it is ours and in order. */
+static void
+got_msg(struct pcload *pl, struct sess *s, const char *text, size_t len,
+    uint64_t now)
+{
+	char		 hdr[PCLOAD_HDR_MAX + 1], kind;
+	const char	*p;
+	unsigned long	 pid, idx, seq;
+	unsigned long long t;
+	int		 srci;
+	size_t		 n;
+
+	p = memmem(text, len, ": pcload ", 9);
+	if (p == NULL) {
+		pl->foreign++;
+		return;
+	}
+	p += 2;
+	n = (size_t)(text + len - p);
+	if (n > PCLOAD_HDR_MAX)
+		n = PCLOAD_HDR_MAX;
+	memcpy(hdr, p, n);
+	hdr[n] = '\0';
+	if (sscanf(hdr, "pcload %lu %c%lu %lu %llu", &pid, &kind, &idx, &seq,
+	    &t) != 5 || (kind != 's' && kind != 'r')) {
+		pl->foreign++;
+		return;
+	}
+	if (pid != (unsigned long)getpid()) {
+		pl->foreign++;
+		return;
+	}
+	if (kind == 's' && idx < (unsigned long)pl->nsenders)
+		srci = (int)idx;
+	else if (kind == 'r' && idx < (unsigned long)pl->nraw)
+		srci = pl->nsenders + (int)idx;
+	else {
+		s->bad++;
+		return;
+	}
+	if (seq >= pl->nmsg || seq != s->next[srci] || s->slow ||
+	    (kind == 's' && &pl->sess[idx] == s)) {
+		s->bad++;
+		if (seq >= s->next[srci] && seq < pl->nmsg)
+			s->next[srci] = (unsigned int)seq + 1;
+		return;
+	}
+	s->next[srci] = (unsigned int)seq + 1;
+	s->got++;
+	pl->delivered[seq]++;
+	if (pl->latency && now >= t)
+		lat_add(pl, now - (uint64_t)t);
+}
+
+/* One line from the daemon, without its '\n'. */
+static void
+got_line(struct pcload *pl, struct sess *s, const char *line, size_t len,
+    uint64_t now)
+{
+	size_t	off;
+
+	switch (proto_parse_kind(line, len, &off)) {
+	case PROTO_WELCOME:
+		s->welcomed = 1;
+		break;
+	case PROTO_MSG:
+		got_msg(pl, s, line + off, len - off, now);
+		break;
+	case PROTO_INFO:
+		if (memmem(line + off, len - off, " left (too slow", 15) !=
+		    NULL)
+			s->toldslow++;
+		break;
+	case PROTO_ERROR:
+		s->errors++;
+		break;
+	case PROTO_BYE:
+		s->bye = 1;
+		if (!s->welcomed)
+			warnx("session %s: refused: %.*s", s->id,
+			    (int)(len - off), line + off);
+		else if (!s->slow)
+			warnx("session %s: ended by the daemon: %.*s", s->id,
+			    (int)(len - off), line + off);
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * Read what ID.out has and handle each whole line.  With stop_at_welcome,
+ * stop after the welcome and leave the rest in the pipe (the slow reader).
+ */
+static void
+read_session(struct pcload *pl, struct sess *s, int stop_at_welcome)
+{
+	char		 buf[65536];
+	const char	*p, *nl, *end;
+	size_t		 want = stop_at_welcome ? 1 : sizeof buf, n;
+	ssize_t		 r;
+	uint64_t	 now;
+
+	for (;;) {
+		/* One byte at a time until the welcome, for the slow reader. */
+		r = read(s->out_fd, buf, want);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1 && errno == EAGAIN)
+			return;
+		if (r <= 0) {
+			s->eof = 1;
+			return;
+		}
+		now = now_ns();
+		p = buf;
+		end = buf + r;
+		while (p < end) {
+			nl = memchr(p, '\n', (size_t)(end - p));
+			n = (size_t)((nl != NULL ? nl : end) - p);
+			if (s->len + n > PCLOAD_LINE_MAX) {
+				/* Longer than any daemon line: garbled. */
+				s->bad++;
+				s->len = 0;
+			} else if (nl != NULL && s->len == 0) {
+				got_line(pl, s, p, n, now);
+			} else {
+				memcpy(s->buf + s->len, p, n);
+				s->len += n;
+				if (nl != NULL) {
+					got_line(pl, s, s->buf, s->len, now);
+					s->len = 0;
+				}
+			}
+			if (nl == NULL)
+				break;
+			p = nl + 1;
+		}
+		if (stop_at_welcome ? s->welcomed : (size_t)r < want)
+			return;
+	}
+}
+
+/*
+ * Join every session: JOINs go out as fast as the well-known FIFO takes
+ * them while the welcomes come back.  Returns 0, or an exit status.
+ */
+static int
+join_all(struct pcload *pl)
+{
+	struct pollfd	*pfd;
+	char		 line[PROTO_ID_MAX + 16];
+	int		*who;
+	int		 i, k, n, next = 0, welcomed = 0, refused = 0, len;
+
+	pfd = calloc((size_t)pl->nall + 1, sizeof *pfd);
+	who = calloc((size_t)pl->nall + 1, sizeof *who);
+	if (pfd == NULL || who == NULL)
+		err(PCLOAD_EX_OSERR, NULL);
+	while (welcomed + refused < pl->nall) {
+		/* Send JOINs until the FIFO is full. */
+		while (next < pl->nall) {
+			struct sess	*s = &pl->sess[next];
+			int		 flags = (pl->announce || s->slow) ?
+					    0 : PROTO_JOIN_QUIET;
+
+			len = proto_format_join(line, sizeof line, s->id,
+			    flags);
+			if (len == -1)
+				errx(PCLOAD_EX_OSERR, "bad id %s", s->id);
+			n = (int)write(pl->wfd, line, (size_t)len);
+			if (n == -1 && (errno == EAGAIN || errno == EINTR))
+				break;
+			if (n == -1 && errno == EPIPE)
+				errx(PCLOAD_EX_UNAVAILABLE, "%s: the daemon "
+				    "went away", pl->fifo);
+			if (n != len)
+				err(PCLOAD_EX_OSERR, "%s: write", pl->fifo);
+			s->joinsent = 1;
+			next++;
+		}
+		k = 0;
+		for (i = 0; i < pl->nall; i++) {
+			struct sess	*s = &pl->sess[i];
+
+			if (s->joinsent && !s->welcomed && !s->eof &&
+			    !s->bye) {
+				pfd[k].fd = s->out_fd;
+				pfd[k].events = POLLIN;
+				pfd[k].revents = 0;
+				who[k++] = i;
+			}
+		}
+		if (next < pl->nall) {
+			pfd[k].fd = pl->wfd;
+			pfd[k].events = POLLOUT;
+			pfd[k].revents = 0;
+			who[k++] = -1;
+		}
+		if (signalled)
+			errx(PCLOAD_EX_FAIL, "interrupted by signal %d",
+			    (int)signalled);
+		n = poll(pfd, (nfds_t)k, ms_until(pl->deadline));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			err(PCLOAD_EX_OSERR, "poll");
+		if (n == 0) {
+			warnx("timed out joining: %d of %d sessions welcomed",
+			    welcomed, pl->nall);
+			free(pfd);
+			free(who);
+			return PCLOAD_EX_UNAVAILABLE;
+		}
+		/*
+		 * Read only what poll() reported: until the daemon opens
+		 * ID.out, read() on it says end of file.
+		 */
+		for (i = 0; i < k; i++) {
+			if (who[i] >= 0 && pfd[i].revents != 0)
+				read_session(pl, &pl->sess[who[i]],
+				    pl->sess[who[i]].slow);
+		}
+		welcomed = refused = 0;
+		for (i = 0; i < pl->nall; i++) {
+			struct sess	*s = &pl->sess[i];
+
+			if (s->welcomed)
+				welcomed++;
+			else if (s->eof || s->bye)
+				refused++;
+		}
+	}
+	free(pfd);
+	free(who);
+	if (refused > 0) {
+		warnx("%d of %d sessions were refused", refused, pl->nall);
+		return PCLOAD_EX_UNAVAILABLE;
+	}
+	for (i = 0; i < pl->nall; i++) {
+		struct sess	*s = &pl->sess[i];
+		char		 path[PATH_MAX];
+
+		fifo_name(path, sizeof path, pl, s, PROTO_IN_SUFFIX);
+		s->in_fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+		if (s->in_fd == -1)
+			err(PCLOAD_EX_UNAVAILABLE, "%s", path);
+	}
+	return 0;
+}
+
+/* May src send its next message now? */
+static int
+may_send(const struct pcload *pl, const struct source *src, uint64_t t0,
+    uint64_t now, uint64_t *wake)
+{
+	uint64_t	at;
+
+	if (src->fd == -1 || src->seq >= pl->nmsg)
+		return 0;
+	if (pl->window > 0 && src->seq >= pl->rounds_done + pl->window)
+		return 0;
+	if (pl->interval_ns > 0) {
+		at = t0 + pl->interval_ns * src->seq;
+		if (now < at) {
+			if (*wake == 0 || at < *wake)
+				*wake = at;
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* Write src's next message; returns 1 if written, 0 if the pipe is full. */
+static int
+send_one(struct pcload *pl, struct source *src)
+{
+	char	line[PC_LINE_MAX];
+	int	n;
+	ssize_t	w;
+
+	n = snprintf(line, sizeof line, "pcload %lu %s %u %" PRIu64,
+	    (unsigned long)getpid(), src->tag, src->seq, now_ns());
+	if (n < 0 || (size_t)n >= sizeof line)
+		errx(PCLOAD_EX_OSERR, "message header too long");
+	while ((size_t)n < pl->msglen)
+		line[n++] = 'x';
+	line[n++] = '\n';
+	w = write(src->fd, line, (size_t)n);
+	if (w == -1 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	if (w == -1) {
+		warn("%s: write", src->tag);
+		close(src->fd);
+		src->fd = -1;
+		if (src->sess >= 0)
+			pl->sess[src->sess].in_fd = -1;
+		return 0;
+	}
+	if (w != n)
+		errx(PCLOAD_EX_FAIL, "%s: short write of an atomic line",
+		    src->tag);
+	src->seq++;
+	return 1;
+}
+
+static void
+update_rounds(struct pcload *pl)
+{
+	while (pl->rounds_done < pl->nmsg &&
+	    pl->delivered[pl->rounds_done] >= pl->round_expect)
+		pl->rounds_done++;
+}
+
+static int
+all_sent(const struct pcload *pl)
+{
+	int	i;
+
+	for (i = 0; i < pl->nsrc; i++) {
+		if (pl->src[i].fd != -1 && pl->src[i].seq < pl->nmsg)
+			return 0;
+	}
+	return 1;
+}
+
+/* Still missing something that can still come? */
+static int
+waiting(const struct pcload *pl)
+{
+	int	i;
+
+	for (i = 0; i < pl->nsess; i++) {
+		const struct sess	*s = &pl->sess[i];
+
+		if (s->got < s->expect && !s->eof)
+			return 1;
+	}
+	return 0;
+}
+
+/* Send every round and read until everything has arrived or time is up. */
+static int
+run(struct pcload *pl, uint64_t *t_first, uint64_t *t_last)
+{
+	struct pollfd	*pfd;
+	int		*who;
+	int		 i, k, n, timeout;
+	uint64_t	 t0 = now_ns(), now, wake;
+
+	*t_first = t0;
+	*t_last = t0;
+	pfd = calloc((size_t)(pl->nall + pl->nsrc), sizeof *pfd);
+	who = calloc((size_t)(pl->nall + pl->nsrc), sizeof *who);
+	if (pfd == NULL || who == NULL)
+		err(PCLOAD_EX_OSERR, NULL);
+	for (;;) {
+		update_rounds(pl);
+		now = now_ns();
+		wake = 0;
+		for (i = 0; i < pl->nsrc; i++) {
+			while (may_send(pl, &pl->src[i], t0, now, &wake) &&
+			    send_one(pl, &pl->src[i]))
+				;
+		}
+		if (all_sent(pl) && !waiting(pl))
+			break;
+		if (signalled) {
+			warnx("interrupted by signal %d", (int)signalled);
+			break;
+		}
+		k = 0;
+		for (i = 0; i < pl->nall; i++) {
+			struct sess	*s = &pl->sess[i];
+
+			if (s->slow || s->eof)
+				continue;
+			pfd[k].fd = s->out_fd;
+			pfd[k].events = POLLIN;
+			who[k++] = i;
+		}
+		for (i = 0; i < pl->nsrc; i++) {
+			if (may_send(pl, &pl->src[i], t0, now, &wake)) {
+				pfd[k].fd = pl->src[i].fd;
+				pfd[k].events = POLLOUT;
+				who[k++] = -1;
+			}
+		}
+		timeout = ms_until(pl->deadline);
+		if (timeout == 0) {
+			warnx("timed out");
+			break;
+		}
+		if (wake != 0 && ms_until(wake) < timeout)
+			timeout = ms_until(wake);
+		n = poll(pfd, (nfds_t)k, timeout);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			err(PCLOAD_EX_OSERR, "poll");
+		for (i = 0; i < k && n > 0; i++) {
+			if (pfd[i].revents == 0 || who[i] < 0)
+				continue;
+			read_session(pl, &pl->sess[who[i]], 0);
+			*t_last = now_ns();
+		}
+	}
+	free(pfd);
+	free(who);
+	return 0;
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t	x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double
+pct(const uint64_t *v, size_t n, double p)
+{
+	size_t	i = (size_t)(p * (double)(n - 1) + 0.5);
+
+	return (double)v[i] / 1000.0;
+}
+
+/* Has the daemon closed the slow reader's ID.out?  Wait a little for it. */
+static int
+slow_dropped(struct sess *s)
+{
+	struct pollfd	pfd = { .fd = s->out_fd, .events = 0 };
+	uint64_t	deadline = now_ns() +
+			    (uint64_t)PCLOAD_SLOW_GRACE_MS * 1000000u;
+	int		n;
+
+	for (;;) {
+		n = poll(&pfd, 1, ms_until(deadline));
+		if (n == -1 && errno == EINTR && !signalled)
+			continue;
+		return n == 1 && (pfd.revents & (POLLHUP | POLLERR));
+	}
+}
+
+/*
+ * Close every ID.in (and the raw writers): that is how a client leaves.
+ * Then wait for the daemon to close each ID.out; returns how many it did.
+ */
+static int
+leave_all(struct pcload *pl)
+{
+	struct pollfd	*pfd;
+	int		*who;
+	uint64_t	 deadline = now_ns() +
+			    (uint64_t)PCLOAD_LEAVE_MS * 1000000u;
+	int		 i, k, n, left;
+
+	for (i = 0; i < pl->nsrc; i++) {
+		if (pl->src[i].sess == -1 && pl->src[i].fd != -1)
+			close(pl->src[i].fd);
+		pl->src[i].fd = -1;
+	}
+	for (i = 0; i < pl->nall; i++) {
+		if (pl->sess[i].in_fd != -1)
+			close(pl->sess[i].in_fd);
+		pl->sess[i].in_fd = -1;
+	}
+	pfd = calloc((size_t)pl->nall + 1, sizeof *pfd);
+	who = calloc((size_t)pl->nall + 1, sizeof *who);
+	if (pfd == NULL || who == NULL)
+		err(PCLOAD_EX_OSERR, NULL);
+	for (;;) {
+		k = left = 0;
+		for (i = 0; i < pl->nall; i++) {
+			struct sess	*s = &pl->sess[i];
+
+			if (s->eof || s->out_fd == -1) {
+				left++;
+				continue;
+			}
+			pfd[k].fd = s->out_fd;
+			pfd[k].events = POLLIN;
+			who[k++] = i;
+		}
+		if (k == 0 || signalled)
+			break;
+		n = poll(pfd, (nfds_t)k, ms_until(deadline));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		for (i = 0; i < k; i++) {
+			if (pfd[i].revents != 0)
+				read_session(pl, &pl->sess[who[i]], 0);
+		}
+	}
+	free(pfd);
+	free(who);
+	return left;
+}
+
+/* How many of our FIFOs are still in the session directory. */
+static int
+count_left_behind(struct pcload *pl)
+{
+	char	path[PATH_MAX];
+	int	i, n = 0;
+
+	for (i = 0; i < pl->nall; i++) {
+		struct sess	*s = &pl->sess[i];
+
+		fifo_name(path, sizeof path, pl, s, PROTO_IN_SUFFIX);
+		if (access(path, F_OK) == 0)
+			n++;
+		fifo_name(path, sizeof path, pl, s, PROTO_OUT_SUFFIX);
+		if (access(path, F_OK) == 0)
+			n++;
+	}
+	return n;
+}
+
+static void
+setup(struct pcload *pl)
+{
+	int	i, j;
+
+	pl->nall = pl->nsess + pl->slowreader;
+	pl->nsrc = pl->nsenders + pl->nraw;
+	pl->sess = calloc((size_t)pl->nall + 1, sizeof *pl->sess);
+	pl->src = calloc((size_t)pl->nsrc + 1, sizeof *pl->src);
+	pl->delivered = calloc((size_t)pl->nmsg + 1, sizeof *pl->delivered);
+	if (pl->sess == NULL || pl->src == NULL || pl->delivered == NULL)
+		err(PCLOAD_EX_OSERR, NULL);
+	/* Each round: a sender's message reaches all but itself, raw all. */
+	pl->round_expect = (unsigned long)pl->nsenders *
+	    (unsigned long)(pl->nsess - 1) +
+	    (unsigned long)pl->nraw * (unsigned long)pl->nsess;
+	for (i = 0; i < pl->nall; i++) {
+		struct sess	*s = &pl->sess[i];
+
+		snprintf(s->id, sizeof s->id, "pcload-%ld-%d", (long)getpid(),
+		    i);
+		s->in_fd = s->out_fd = -1;
+		s->slow = i >= pl->nsess;
+		s->buf = malloc(PCLOAD_LINE_MAX);
+		s->next = calloc((size_t)pl->nsrc + 1, sizeof *s->next);
+		if (s->buf == NULL || s->next == NULL)
+			err(PCLOAD_EX_OSERR, NULL);
+		if (!s->slow) {
+			s->expect = (unsigned long)pl->nmsg *
+			    ((unsigned long)pl->nsenders -
+			    (i < pl->nsenders ? 1 : 0) +
+			    (unsigned long)pl->nraw);
+		}
+	}
+	for (j = 0; j < pl->nsrc; j++) {
+		struct source	*src = &pl->src[j];
+
+		if (j < pl->nsenders) {
+			src->sess = j;
+			snprintf(src->tag, sizeof src->tag, "s%d", j);
+		} else {
+			src->sess = -1;
+			snprintf(src->tag, sizeof src->tag, "r%d",
+			    j - pl->nsenders);
+		}
+		src->fd = -1;
+	}
+}
+
+/* Print what arrived; returns 1 if everything did. */
+static int
+report(struct pcload *pl, double secs)
+{
+	unsigned long	 expect = 0, got = 0, bad = 0, errors = 0, told = 0;
+	int		 i, short_sessions = 0, lost = 0, shown = 0;
+
+	for (i = 0; i < pl->nsess; i++) {
+		struct sess	*s = &pl->sess[i];
+
+		expect += s->expect;
+		got += s->got;
+		bad += s->bad;
+		errors += s->errors;
+		told += s->toldslow ? 1 : 0;
+		if (s->eof || s->bye)
+			lost++;
+		if (s->got != s->expect || s->bad != 0) {
+			short_sessions++;
+			if (pl->verbose || shown < PCLOAD_REPORT_MAX) {
+				printf("pcload: session %d (%s): %lu of %lu "
+				    "messages, %lu out of order or duplicated"
+				    "%s\n", i, s->id, s->got, s->expect,
+				    s->bad, s->eof ? ", closed by the daemon" :
+				    "");
+				shown++;
+			}
+		}
+	}
+	printf("pcload: delivered %lu of %lu msg lines to %d sessions in "
+	    "%.3f s (%.0f lines/s); %d sessions short, %lu lines out of "
+	    "order or duplicated, %d sessions closed early, %lu error lines, "
+	    "%lu foreign lines\n", got, expect, pl->nsess, secs,
+	    secs > 0 ? (double)got / secs : 0.0, short_sessions, bad, lost,
+	    errors, pl->foreign);
+	if (pl->latency && pl->nlat > 0) {
+		qsort(pl->lat, pl->nlat, sizeof *pl->lat, cmp_u64);
+		printf("pcload: latency write->read over %zu lines: p50 %.1f us, "
+		    "p90 %.1f us, p99 %.1f us, max %.1f us\n", pl->nlat,
+		    pct(pl->lat, pl->nlat, 0.50), pct(pl->lat, pl->nlat, 0.90),
+		    pct(pl->lat, pl->nlat, 0.99),
+		    (double)pl->lat[pl->nlat - 1] / 1000.0);
+	} else if (pl->latency)
+		printf("pcload: latency: no samples\n");
+	if (pl->slowreader) {
+		struct sess	*s = &pl->sess[pl->nsess];
+		int		 dropped = slow_dropped(s);
+
+		printf("pcload: slow reader: %s; %lu of %d sessions were told "
+		    "it left (too slow)\n", dropped ? "dropped by the daemon" :
+		    "still connected", told, pl->nsess);
+	}
+	return short_sessions == 0 && got == expect && bad == 0 && lost == 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct pcload	 pl = { .wfd = -1, .timeout_s = 60, .nsenders = -1 };
+	struct sigaction sa;
+	uint64_t	 t0, t1, t2;
+	size_t		 hdrmax;
+	int		 ch, i, ok, status, left, behind;
+	char		*copy;
+
+	while ((ch = getopt(argc, argv, "ab:hi:lm:n:p:r:s:S:t:vwW:")) != -1) {
+		switch (ch) {
+		case 'a':
+			pl.announce = 1;
+			break;
+		case 'b':
+			pl.msglen = (size_t)number(optarg, 1, PC_TEXT_MAX,
+			    "-b");
+			break;
+		case 'i':
+			pl.interval_ns = (uint64_t)number(optarg, 0, 60000000,
+			    "-i") * 1000u;
+			break;
+		case 'l':
+			pl.latency = 1;
+			break;
+		case 'm':
+			pl.nmsg = (unsigned int)number(optarg, 0, 10000000,
+			    "-m");
+			break;
+		case 'n':
+			pl.nsess = (int)number(optarg, 0,
+			    CONFIG_MAX_CLIENTS_LIMIT, "-n");
+			break;
+		case 'p':
+			pl.fifo = optarg;
+			break;
+		case 'r':
+			pl.nraw = (int)number(optarg, 0, 10000, "-r");
+			break;
+		case 's':
+			if ((pl.dir = strdup(optarg)) == NULL)
+				err(PCLOAD_EX_OSERR, NULL);
+			break;
+		case 'S':
+			pl.nsenders = (int)number(optarg, 0,
+			    CONFIG_MAX_CLIENTS_LIMIT, "-S");
+			break;
+		case 't':
+			pl.timeout_s = (int)number(optarg, 1, 86400, "-t");
+			break;
+		case 'v':
+			pl.verbose = 1;
+			break;
+		case 'w':
+			pl.slowreader = 1;
+			break;
+		case 'W':
+			pl.window = (unsigned int)number(optarg, 0, 10000000,
+			    "-W");
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc || pl.fifo == NULL)
+		usage();
+	if (pl.nsenders == -1)
+		pl.nsenders = pl.nmsg > 0 && pl.nsess > 0 ? 1 : 0;
+	if (pl.nsenders > pl.nsess)
+		errx(PCLOAD_EX_USAGE, "-S %d: only %d sessions", pl.nsenders,
+		    pl.nsess);
+	if (pl.dir == NULL) {
+		if ((copy = strdup(pl.fifo)) == NULL ||
+		    asprintf(&pl.dir, "%s/%s", dirname(copy),
+		    CONFIG_SESSION_SUBDIR) == -1)
+			err(PCLOAD_EX_OSERR, NULL);
+		free(copy);
+	}
+	hdrmax = (size_t)snprintf(NULL, 0, "pcload %lu r%d %u %" PRIu64,
+	    (unsigned long)getpid(), CONFIG_MAX_CLIENTS_LIMIT, pl.nmsg,
+	    UINT64_MAX);
+	if (pl.msglen != 0 && pl.msglen < hdrmax)
+		warnx("-b %zu: messages are at least %zu bytes here", pl.msglen,
+		    hdrmax);
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	setup(&pl);
+	raise_nofile(&pl);
+	pl.deadline = now_ns() + (uint64_t)pl.timeout_s * 1000000000u;
+	cleanup_pl = &pl;
+	atexit(cleanup);
+
+	pl.wfd = open_fifo(pl.fifo);
+	for (i = 0; i < pl.nall; i++)
+		make_fifos(&pl, &pl.sess[i]);
+	t0 = now_ns();
+	if ((status = join_all(&pl)) != 0) {
+		printf("pcload: FAILED\n");
+		return status;
+	}
+	close(pl.wfd);
+	pl.wfd = -1;
+	t1 = now_ns();
+	printf("pcload: joined %d sessions%s in %.3f s\n", pl.nsess,
+	    pl.slowreader ? " and a slow reader" : "",
+	    (double)(t1 - t0) / 1e9);
+	for (i = 0; i < pl.nsrc; i++) {
+		struct source	*src = &pl.src[i];
+
+		src->fd = src->sess >= 0 ? pl.sess[src->sess].in_fd :
+		    open_fifo(pl.fifo);
+	}
+	fflush(stdout);
+
+	run(&pl, &t1, &t2);
+	printf("pcload: sent %d x %u session messages and %d x %u raw "
+	    "messages of %zu bytes\n", pl.nsenders, pl.nmsg, pl.nraw, pl.nmsg,
+	    pl.msglen > hdrmax ? pl.msglen : hdrmax);
+	for (i = 0; i < pl.nsrc; i++) {
+		if (pl.src[i].seq < pl.nmsg)
+			printf("pcload: source %s sent only %u\n",
+			    pl.src[i].tag, pl.src[i].seq);
+	}
+	ok = report(&pl, (double)(t2 - t1) / 1e9) && all_sent(&pl);
+	for (i = 0; i < pl.nsrc; i++)
+		ok = ok && pl.src[i].seq == pl.nmsg;
+	left = leave_all(&pl);
+	behind = count_left_behind(&pl);
+	printf("pcload: left: the daemon closed %d of %d sessions; %d of our "
+	    "FIFOs were still there\n", left, pl.nall, behind);
+	cleanup();
+	printf("pcload: %s\n", ok ? "OK" : "FAILED");
+	for (i = 0; i < pl.nall; i++) {
+		if (pl.sess[i].out_fd != -1)
+			close(pl.sess[i].out_fd);
+		free(pl.sess[i].buf);
+		free(pl.sess[i].next);
+	}
+	free(pl.sess);
+	free(pl.src);
+	free(pl.delivered);
+	free(pl.lat);
+	free(pl.dir);
+	cleanup_pl = NULL;
+	return ok ? 0 : PCLOAD_EX_FAIL;
+}
