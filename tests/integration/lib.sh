@@ -1,0 +1,215 @@
+# Helpers shared by the integration scripts: each script sources this file
+# first, then calls setup.  Every wait is a poll loop with a deadline, so a
+# broken daemon makes a test fail, never hang.
+
+set -u
+
+# The script's name, for messages.
+name=${0##*/}
+name=${name%.sh}
+
+tmp=		# scratch directory, removed at exit
+sigdfl=		# see setup
+me=		# our login name
+pids=		# background processes to kill at exit
+dpid=		# the running daemon
+dout=		# its stdout and stderr files
+derr=
+
+# Report a failure (with the daemon's diagnostics, if any) and exit 1.
+fail()
+{
+	printf '%s: FAIL: %s\n' "$name" "$*" >&2
+	if [ -n "$derr" ] && [ -s "$derr" ]; then
+		printf '%s: daemon stderr (%s):\n' "$name" "$derr" >&2
+		tail -n 20 "$derr" | sed 's/^/    /' >&2
+	fi
+	exit 1
+}
+
+# Skip the whole script: meson shows exit status 77 as SKIP.
+skip()
+{
+	printf '%s: SKIP: %s\n' "$name" "$*"
+	exit 77
+}
+
+# Say what is being checked, so a failure's log shows where it was.
+step()
+{
+	printf '%s: %s\n' "$name" "$*"
+}
+
+# Remember a background process so that cleanup kills it.
+track()
+{
+	pids="$pids $1"
+}
+
+# True while pid runs (not yet exited; a zombie counts as exited).
+alive()
+{
+	local stat
+
+	[ -r "/proc/$1/stat" ] || return 1
+	read -r stat <"/proc/$1/stat" 2>/dev/null || return 1
+	stat=${stat##*) }
+	[ "${stat%% *}" != Z ]
+}
+
+# Kill what is still running and remove the scratch directory.
+cleanup()
+{
+	local pid
+
+	trap - EXIT
+	for pid in $pids; do
+		alive "$pid" && kill -CONT "$pid" 2>/dev/null &&
+		    kill -KILL "$pid" 2>/dev/null
+	done
+	for pid in $pids; do
+		wait "$pid" 2>/dev/null
+	done
+	[ -n "$tmp" ] && rm -rf "$tmp"
+}
+
+# Make the scratch directory and check that the programs under test exist.
+setup()
+{
+	[ -n "${PIPECHATD:-}" ] && [ -x "$PIPECHATD" ] ||
+	    fail "PIPECHATD is not set to the pipechatd binary"
+	[ -n "${PIPECHAT_CLIENT:-}" ] && [ -x "$PIPECHAT_CLIENT" ] ||
+	    fail "PIPECHAT_CLIENT is not set to the pipechat-client binary"
+	tmp=$(mktemp -d "${TMPDIR:-/tmp}/pipechat-$name.XXXXXX") ||
+	    fail "mktemp -d failed"
+	trap cleanup EXIT
+	trap 'exit 1' HUP INT TERM
+	# Run the daemon as from a shell, whatever runs the tests: not
+	# socket-activated, not notifying, not logging to the journal.
+	unset LISTEN_FDS LISTEN_PID LISTEN_FDNAMES NOTIFY_SOCKET JOURNAL_STREAM
+	# The name the daemon shows for our sessions: our login name.
+	# shellcheck disable=SC2034 # used by the scripts
+	me=$(id -un) || fail "id -un failed"
+	# Prefix for commands that must start with SIGPIPE at its default
+	# action even if this script was started with it ignored (ignored
+	# signals are inherited): a program that forgets to ignore it itself
+	# must be seen to die of it.  A word list, expanded unquoted.
+	sigdfl=
+	if env --default-signal=PIPE true 2>/dev/null; then
+		sigdfl="env --default-signal=PIPE"
+	fi
+}
+
+# poll SECONDS COMMAND...: true as soon as COMMAND succeeds, false if it
+# does not within SECONDS.
+poll()
+{
+	local n=$(($1 * 50))
+
+	shift
+	while ! "$@"; do
+		n=$((n - 1))
+		[ "$n" -gt 0 ] || return 1
+		sleep 0.02
+	done
+	return 0
+}
+
+# wait_exit PID SECONDS: wait for PID to exit and set $status to its exit
+# status; fail if it is still running after SECONDS.  PID must be a
+# background simple command's: for a pipeline, "wait" waits for all of it.
+wait_exit()
+{
+	poll "$2" eval '! alive '"$1" ||
+	    fail "process $1 still running after $2 s"
+	wait "$1" 2>/dev/null
+	status=$?
+}
+
+# write_config FILE FIFO [MODE [GROUP]]: the ini the daemon and clients use.
+write_config()
+{
+	{
+		printf '; written by %s\n' "$name"
+		printf '[fifo]\n'
+		printf 'path = %s\n' "$2"
+		printf 'mode = %s\n' "${3:-0620}"
+		[ $# -ge 4 ] && printf 'group = %s\n' "$4"
+	} >"$1"
+	return 0
+}
+
+# ready FIFO: the daemon is reading FIFO.  The FIFO appears before the
+# daemon has opened it and applied its mode, so its existence is not
+# enough (a client would get ENXIO); "reading PATH" is logged once the
+# FIFO is open and set up, just before the event loop starts.
+ready()
+{
+	[ -p "$1" ] && grep -qF -e "reading $1" "$derr"
+}
+
+# start_daemon CONF FIFO [OUT [ERR]]: run pipechatd in the foreground in the
+# background, and wait until it is reading FIFO.  Sets $dpid.
+start_daemon()
+{
+	local conf=$1 fifo=$2
+
+	dout=${3:-$tmp/daemon.out}
+	derr=${4:-$tmp/daemon.err}
+	# shellcheck disable=SC2086 # $sigdfl is a word list
+	$sigdfl "$PIPECHATD" -f "$conf" >"$dout" 2>"$derr" 7>&- 8>&- 9>&- &
+	dpid=$!
+	track "$dpid"
+	poll 10 eval 'ready "$fifo" || ! alive $dpid' ||
+	    fail "pipechatd did not start reading $fifo within 10 s"
+	if ! alive "$dpid"; then
+		wait "$dpid"
+		fail "pipechatd exited with status $? at start-up"
+	fi
+}
+
+# stop_daemon [SIGNAL]: signal the daemon (TERM by default), wait for it
+# to exit and set $status.
+stop_daemon()
+{
+	kill -"${1:-TERM}" "$dpid" || fail "cannot signal pipechatd $dpid"
+	wait_exit "$dpid" 10
+}
+
+# crash_daemon: kill the daemon with SIGKILL and wait for it to be gone,
+# without the shell's "Killed" job notice.
+crash_daemon()
+{
+	kill -KILL "$dpid" || fail "cannot kill pipechatd $dpid"
+	{
+		poll 10 eval '! alive $dpid'
+		status=$?
+		wait "$dpid"
+	} 2>/dev/null
+	[ "$status" -eq 0 ] || fail "pipechatd still running 10 s after SIGKILL"
+}
+
+# has_line FILE LINE: FILE holds LINE as a whole line.
+has_line()
+{
+	grep -qxF -e "$2" "$1" 2>/dev/null
+}
+
+# wait_line FILE LINE: wait until LINE shows up in FILE, or fail.
+wait_line()
+{
+	poll 10 has_line "$1" "$2" ||
+	    fail "\"$2\" did not appear in ${1##*/} within 10 s"
+}
+
+# The CPU time (user + system, in clock ticks) that pid has used.
+cpu_ticks()
+{
+	local stat
+
+	read -r stat <"/proc/$1/stat" || fail "cannot read /proc/$1/stat"
+	# shellcheck disable=SC2086 # split into fields on purpose
+	set -- ${stat##*) }
+	# Fields 14 and 15 of stat(5); the first left here is field 3.
+	echo $((${12} + ${13}))
+}

@@ -1,0 +1,116 @@
+#!/bin/bash
+# Command lines of pipechatd and pipechat-client: -n checks a config
+# (touching nothing) and says "configuration OK" or FILE:LINE and why;
+# -h and -V answer and exit 0; a wrong option or argument is exit 64.
+. "$(dirname "$0")/lib.sh"
+setup
+
+conf=$tmp/pipechat.ini
+fifo=$tmp/chat.fifo
+out=$tmp/out
+err=$tmp/err
+
+# run EXPECTED WHAT COMMAND...: run it (at most 10 s, stdin empty) and
+# check the exit status; stdout and stderr are in $out and $err.
+run()
+{
+	local want=$1 what=$2
+
+	shift 2
+	timeout 10 "$@" </dev/null >"$out" 2>"$err"
+	status=$?
+	[ "$status" -ne 124 ] || fail "$what: still running after 10 s"
+	[ "$status" -eq "$want" ] ||
+	    fail "$what: exit status $status, expected $want;" \
+	    "stdout: $(cat "$out"); stderr: $(cat "$err")"
+}
+
+# says WHAT FILE TEXT: FILE (out or err) contains the fixed string TEXT.
+says()
+{
+	grep -qF -e "$3" "$2" ||
+	    fail "$1: no \"$3\" in: $(cat "$2")"
+}
+
+step "pipechatd -n, good file"
+write_config "$conf" "$fifo" 0620
+printf '[session]\nmax_clients = 10\n' >>"$conf"
+: >"$out" && : >"$err" || fail "cannot write in $tmp"
+before=$(ls -A "$tmp")
+run 0 "-n good" "$PIPECHATD" -n -f "$conf"
+[ "$(cat "$out")" = "configuration OK" ] ||
+    fail "-n good: stdout is \"$(cat "$out")\", not \"configuration OK\""
+[ ! -s "$err" ] || fail "-n good: stderr: $(cat "$err")"
+[ "$(ls -A "$tmp")" = "$before" ] || fail "-n created files: $(ls -A "$tmp")"
+
+# bad WHAT LINE TEXT CONTENTS: pipechatd -n and pipechat-client -f both
+# refuse a file with CONTENTS with exit 78 and "FILE:LINE: ...TEXT".
+bad()
+{
+	local what=$1 line=$2 text=$3
+
+	step "pipechatd -n, $what"
+	printf '%b' "$4" >"$conf"
+	run 78 "-n $what" "$PIPECHATD" -n -f "$conf"
+	grep -F -e "$conf:$line: " "$err" | grep -qF -e "$text" ||
+	    fail "-n $what: no \"$conf:$line: ...$text\" in: $(cat "$err")"
+	[ ! -s "$out" ] || fail "-n $what: stdout: $(cat "$out")"
+	run 78 "client, $what" "$PIPECHAT_CLIENT" -f "$conf" hello
+	grep -F -e "$conf:$line: " "$err" | grep -qF -e "$text" ||
+	    fail "client $what: no \"$conf:$line: ...$text\" in: $(cat "$err")"
+}
+bad "mode others may read" 3 "mode: 0644" \
+    "[fifo]\npath = $fifo\nmode = 0644\n"
+bad "mode not octal" 4 "mode: expected an octal mode" \
+    "; comment\n[fifo]\npath = $fifo\nmode = rw\n"
+bad "relative path" 2 "path: " "[fifo]\npath = chat.fifo\n"
+bad "unknown key" 3 "colour: unknown key" \
+    "[fifo]\npath = $fifo\ncolour = blue\n"
+bad "key set twice" 3 "path: already set on line 2" \
+    "[fifo]\npath = $fifo\npath = $fifo\n"
+bad "syntax error" 2 "syntax error" "[fifo]\nthis is not ini\n"
+if getent group no-such-group-pipechat >/dev/null; then
+	step "skipping the unknown group case: the group exists"
+else
+	bad "unknown group" 3 "no such group" \
+	    "[fifo]\npath = $fifo\ngroup = no-such-group-pipechat\n"
+fi
+
+step "pipechatd -n, missing file"
+run 78 "-n missing" "$PIPECHATD" -n -f "$tmp/missing.ini"
+says "-n missing" "$err" "$tmp/missing.ini: No such file"
+
+step "pipechatd -h, -V, bad usage"
+run 0 "-h" "$PIPECHATD" -h
+says "-h" "$out" "usage: pipechatd"
+[ ! -s "$err" ] || fail "-h: stderr: $(cat "$err")"
+run 0 "-V" "$PIPECHATD" -V
+[ "$(cat "$out")" = "pipechatd ${PIPECHAT_VERSION:-}" ] ||
+    [ -z "${PIPECHAT_VERSION:-}" ] ||
+    fail "-V: \"$(cat "$out")\", expected \"pipechatd $PIPECHAT_VERSION\""
+grep -qE '^pipechatd [0-9]+\.[0-9]+' "$out" || fail "-V: \"$(cat "$out")\""
+run 64 "unknown option" "$PIPECHATD" -x -f "$conf"
+says "unknown option" "$err" "usage: pipechatd"
+[ ! -s "$out" ] || fail "unknown option: usage on stdout"
+run 64 "extra argument" "$PIPECHATD" -f "$conf" extra
+says "extra argument" "$err" "usage: pipechatd"
+run 64 "-f without a file" "$PIPECHATD" -f
+
+step "pipechat-client -h, -V, bad usage"
+run 0 "client -h" "$PIPECHAT_CLIENT" -h
+says "client -h" "$out" "usage: pipechat-client"
+[ ! -s "$err" ] || fail "client -h: stderr: $(cat "$err")"
+run 0 "client -V" "$PIPECHAT_CLIENT" -V
+[ "$(cat "$out")" = "pipechat-client ${PIPECHAT_VERSION:-}" ] ||
+    [ -z "${PIPECHAT_VERSION:-}" ] ||
+    fail "client -V: \"$(cat "$out")\""
+grep -qE '^pipechat-client [0-9]+\.[0-9]+' "$out" ||
+    fail "client -V: \"$(cat "$out")\""
+run 64 "client unknown option" "$PIPECHAT_CLIENT" -x hello
+says "client unknown option" "$err" "usage: pipechat-client"
+run 64 "client -f and -p" "$PIPECHAT_CLIENT" -f "$conf" -p "$fifo" hello
+run 78 "client missing config" "$PIPECHAT_CLIENT" -f "$tmp/missing.ini" hi
+says "client missing config" "$err" "$tmp/missing.ini"
+
+step "ok"
+exit 0
