@@ -4,9 +4,14 @@
  * One process, one poll() loop, no threads.  It plays many clients at once:
  *
  *   sessions	-n N: N sessions that speak the real protocol
- *		(docs/PROTOCOL.md): make ID.in (0240) and ID.out (0420) in the
- *		session directory, open ID.out, write "\001JOIN ID [quiet]" on
- *		the well-known FIFO, wait for "welcome NAME", open ID.in.
+ *		(docs/PROTOCOL.md): make ID.in and ID.out in the session
+ *		directory, open ID.out, write "\001JOIN ID [quiet]" on the
+ *		well-known FIFO, wait for "welcome NAME", open ID.in.  The
+ *		FIFOs get the protocol's group and other bits (ID.in group r,
+ *		ID.out group w, nothing for others); the owner gets rw, which
+ *		the daemon does not look at, so that pcload also works as the
+ *		daemon's own user (0240/0420 shut the owner, who would then
+ *		be the daemon, out).
  *		The first S of them (-S, default 1 when -m is given) are
  *		senders.  Every session counts the "msg" lines it receives.
  *   raw writers	-r R: R writers that each open the well-known FIFO and
@@ -17,7 +22,7 @@
  *		while the N others still get everything.
  *
  * Every sender and raw writer sends -m M messages; a message's text is
- * "pcload PID SRC SEQ T" padded with 'x' to -b bytes, where SRC is sK
+ * "pcload PID SRC SEQ T " padded with 'x' to -b bytes, where SRC is sK
  * (session K) or rK (raw writer K), SEQ counts from 0 and T is the
  * CLOCK_MONOTONIC time of the write(2) in nanoseconds.  Round k is message
  * k of every source.  Each session must receive every message of every
@@ -159,6 +164,7 @@ struct pcload {
 static struct pcload	*cleanup_pl;
 static volatile sig_atomic_t	signalled;
 
+/* Say how to call us and exit 64. */
 static void __attribute__((noreturn))
 usage(void)
 {
@@ -170,12 +176,14 @@ usage(void)
 	exit(PCLOAD_EX_USAGE);
 }
 
+/* SIGINT, SIGTERM, SIGHUP: stop the run, report, clean up. */
 static void
 on_signal(int signo)
 {
 	signalled = signo;
 }
 
+/* CLOCK_MONOTONIC in nanoseconds: send times and latencies. */
 static uint64_t
 now_ns(void)
 {
@@ -196,6 +204,7 @@ ms_until(uint64_t deadline)
 	return (int)((deadline - now) / 1000000u) + 1;
 }
 
+/* An option's decimal value in [min, max], or exit 64. */
 static long
 number(const char *s, long min, long max, const char *what)
 {
@@ -210,6 +219,7 @@ number(const char *s, long min, long max, const char *what)
 	return n;
 }
 
+/* The path of one of a session's FIFOs. */
 static void
 fifo_name(char *buf, size_t size, const struct pcload *pl,
     const struct sess *s, const char *suffix)
@@ -269,7 +279,7 @@ raise_nofile(const struct pcload *pl)
 		    (unsigned long long)need);
 }
 
-/* Make ID.in and ID.out with exactly the protocol's modes. */
+/* Make ID.in (0640) and ID.out (0620): see the top of this file. */
 static void
 make_fifos(struct pcload *pl, struct sess *s)
 {
@@ -277,11 +287,11 @@ make_fifos(struct pcload *pl, struct sess *s)
 	mode_t	old = umask(0);
 
 	fifo_name(path, sizeof path, pl, s, PROTO_IN_SUFFIX);
-	if (mkfifo(path, S_IWUSR | S_IRGRP) == -1)
+	if (mkfifo(path, S_IRUSR | S_IWUSR | S_IRGRP) == -1)
 		err(PCLOAD_EX_OSERR, "%s", path);
 	s->made |= 1;
 	fifo_name(path, sizeof path, pl, s, PROTO_OUT_SUFFIX);
-	if (mkfifo(path, S_IRUSR | S_IWGRP) == -1)
+	if (mkfifo(path, S_IRUSR | S_IWUSR | S_IWGRP) == -1)
 		err(PCLOAD_EX_OSERR, "%s", path);
 	s->made |= 2;
 	umask(old);
@@ -306,6 +316,7 @@ open_fifo(const char *path)
 	return fd;
 }
 
+/* Keep one latency sample. */
 static void
 lat_add(struct pcload *pl, uint64_t ns)
 {
@@ -321,6 +332,26 @@ lat_add(struct pcload *pl, uint64_t ns)
 	pl->lat[pl->nlat++] = ns;
 }
 
+/*
+ * Read a decimal number at *pp followed by a space or the end of the
+ * header; advance past it.  Returns 0, or -1 if there is none.
+ */
+static int
+header_number(const char **pp, unsigned long long *out)
+{
+	const char	*p = *pp;
+	char		*end;
+
+	if (*p < '0' || *p > '9')
+		return -1;
+	errno = 0;
+	*out = strtoull(p, &end, 10);
+	if (errno != 0 || (*end != ' ' && *end != '\0'))
+		return -1;
+	*pp = *end == ' ' ? end + 1 : end;
+	return 0;
+}
+
 /* "NAME: pcload PID SRC SEQ T ...": count it if it is ours and in order. */
 static void
 got_msg(struct pcload *pl, struct sess *s, const char *text, size_t len,
@@ -328,8 +359,7 @@ got_msg(struct pcload *pl, struct sess *s, const char *text, size_t len,
 {
 	char		 hdr[PCLOAD_HDR_MAX + 1], kind;
 	const char	*p;
-	unsigned long	 pid, idx, seq;
-	unsigned long long t;
+	unsigned long long pid, idx, seq, t;
 	int		 srci;
 	size_t		 n;
 
@@ -338,24 +368,32 @@ got_msg(struct pcload *pl, struct sess *s, const char *text, size_t len,
 		pl->foreign++;
 		return;
 	}
-	p += 2;
+	p += 9;
 	n = (size_t)(text + len - p);
 	if (n > PCLOAD_HDR_MAX)
 		n = PCLOAD_HDR_MAX;
 	memcpy(hdr, p, n);
 	hdr[n] = '\0';
-	if (sscanf(hdr, "pcload %lu %c%lu %lu %llu", &pid, &kind, &idx, &seq,
-	    &t) != 5 || (kind != 's' && kind != 'r')) {
+	p = hdr;
+	kind = '\0';
+	if (header_number(&p, &pid) == 0 && (*p == 's' || *p == 'r')) {
+		kind = *p++;
+		if (header_number(&p, &idx) == -1 ||
+		    header_number(&p, &seq) == -1 ||
+		    header_number(&p, &t) == -1)
+			kind = '\0';
+	}
+	if (kind == '\0') {
 		pl->foreign++;
 		return;
 	}
-	if (pid != (unsigned long)getpid()) {
+	if (pid != (unsigned long long)getpid()) {
 		pl->foreign++;
 		return;
 	}
-	if (kind == 's' && idx < (unsigned long)pl->nsenders)
+	if (kind == 's' && idx < (unsigned long long)pl->nsenders)
 		srci = (int)idx;
-	else if (kind == 'r' && idx < (unsigned long)pl->nraw)
+	else if (kind == 'r' && idx < (unsigned long long)pl->nraw)
 		srci = pl->nsenders + (int)idx;
 	else {
 		s->bad++;
@@ -602,7 +640,7 @@ send_one(struct pcload *pl, struct source *src)
 	int	n;
 	ssize_t	w;
 
-	n = snprintf(line, sizeof line, "pcload %lu %s %u %" PRIu64,
+	n = snprintf(line, sizeof line, "pcload %lu %s %u %" PRIu64 " ",
 	    (unsigned long)getpid(), src->tag, src->seq, now_ns());
 	if (n < 0 || (size_t)n >= sizeof line)
 		errx(PCLOAD_EX_OSERR, "message header too long");
@@ -627,6 +665,7 @@ send_one(struct pcload *pl, struct source *src)
 	return 1;
 }
 
+/* Advance past the rounds that have reached every session (for -W). */
 static void
 update_rounds(struct pcload *pl)
 {
@@ -635,6 +674,7 @@ update_rounds(struct pcload *pl)
 		pl->rounds_done++;
 }
 
+/* Has every source sent all its messages (or failed)? */
 static int
 all_sent(const struct pcload *pl)
 {
@@ -673,8 +713,8 @@ run(struct pcload *pl, uint64_t *t_first, uint64_t *t_last)
 
 	*t_first = t0;
 	*t_last = t0;
-	pfd = calloc((size_t)(pl->nall + pl->nsrc), sizeof *pfd);
-	who = calloc((size_t)(pl->nall + pl->nsrc), sizeof *who);
+	pfd = calloc((size_t)pl->nall + (size_t)pl->nsrc, sizeof *pfd);
+	who = calloc((size_t)pl->nall + (size_t)pl->nsrc, sizeof *who);
 	if (pfd == NULL || who == NULL)
 		err(PCLOAD_EX_OSERR, NULL);
 	for (;;) {
@@ -733,6 +773,7 @@ run(struct pcload *pl, uint64_t *t_first, uint64_t *t_last)
 	return 0;
 }
 
+/* qsort order for latency samples. */
 static int
 cmp_u64(const void *a, const void *b)
 {
@@ -741,6 +782,7 @@ cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* The p-quantile of n sorted samples, in microseconds. */
 static double
 pct(const uint64_t *v, size_t n, double p)
 {
@@ -843,6 +885,7 @@ count_left_behind(struct pcload *pl)
 	return n;
 }
 
+/* Allocate the sessions and sources and work out what each must get. */
 static void
 setup(struct pcload *pl)
 {
@@ -1026,7 +1069,7 @@ main(int argc, char **argv)
 			err(PCLOAD_EX_OSERR, NULL);
 		free(copy);
 	}
-	hdrmax = (size_t)snprintf(NULL, 0, "pcload %lu r%d %u %" PRIu64,
+	hdrmax = (size_t)snprintf(NULL, 0, "pcload %lu r%d %u %" PRIu64 " ",
 	    (unsigned long)getpid(), CONFIG_MAX_CLIENTS_LIMIT, pl.nmsg,
 	    UINT64_MAX);
 	if (pl.msglen != 0 && pl.msglen < hdrmax)

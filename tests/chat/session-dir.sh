@@ -1,0 +1,108 @@
+#!/bin/bash
+# The session directory at start.  What a crashed daemon left in it
+# (FIFOs, files, symbolic links, also other users' entries) is removed,
+# without following links, and the directory gets mode 3733.  A symbolic
+# link, or a directory owned by another user, at its path makes the
+# daemon refuse to start (exit 78) and leave it untouched.  The parts
+# that need another user run only as root.
+. "$(dirname "$0")/lib.sh"
+
+if [ "$(id -u)" -eq 0 ]; then
+	command -v useradd >/dev/null && command -v groupadd >/dev/null ||
+	    skip "needs useradd and groupadd"
+	need_users
+fi
+setup
+me=$(id -un)
+other=
+if [ "$(id -u)" -eq 0 ]; then
+	make_group
+	make_user other other
+fi
+
+# start_refused: the daemon must exit 78 at start-up, without a FIFO.
+start_refused()
+{
+	timeout 10 "$PIPECHATD" -f "$conf" >"$tmp/refused.out" \
+	    2>"$tmp/refused.err"
+	status=$?
+	[ "$status" -eq 78 ] ||
+	    fail "pipechatd exited $status, not 78: $(cat "$tmp/refused.err")"
+	grep -qF "refusing to use it" "$tmp/refused.err" ||
+	    fail "no reason given: $(cat "$tmp/refused.err")"
+	[ ! -e "$fifo" ] || fail "pipechatd left $fifo"
+}
+
+# tree DIR: what is in DIR, with modes and owners, for before/after.
+tree()
+{
+	find "$1" -exec stat -c '%n %A %U %G %s' {} + | sort
+}
+
+step "stale entries from a crash are removed"
+mkdir -m 0700 "$sdir" || fail "mkdir failed"
+echo "keep me" >"$tmp/victim"
+mkfifo "$sdir/0123456789abcdef.in" "$sdir/0123456789abcdef.out" \
+    "$sdir/stale.fifo" || fail "mkfifo failed"
+echo junk >"$sdir/junk"
+ln -s "$tmp/victim" "$sdir/link"
+ln -s "$tmp/nowhere" "$sdir/dangling"
+stale=6
+if [ -n "$other" ]; then
+	stale=7
+	run_as "$other" true &&
+	    mkfifo "$sdir/other.in" && chown "$other" "$sdir/other.in" ||
+	    fail "cannot make a FIFO owned by $other"
+fi
+write_config
+start_daemon
+wait_line "$derr" "pipechatd: $sdir: removed $stale stale entries"
+[ -z "$(find "$sdir" -mindepth 1)" ] ||
+    fail "left in $sdir: $(ls -lA "$sdir")"
+[ "$(cat "$tmp/victim")" = "keep me" ] || fail "the link's target changed"
+[ "$(stat -c %a:%U "$sdir")" = "3733:$me" ] ||
+    fail "$sdir is $(stat -c %a:%U "$sdir"), not 3733:$me"
+step "the cleaned directory works"
+timeout 10 "$CLIENT" -f "$conf" "after the clean-up" </dev/null ||
+    fail "a one-shot message failed"
+wait_line "$dout" "$me: after the clean-up"
+stop_daemon
+
+step "a symbolic link to a directory of ours: refused, untouched"
+rm -rf "$sdir"
+mkdir -m 0700 "$tmp/target" && mkfifo "$tmp/target/x.in" &&
+    echo data >"$tmp/target/file" || fail "cannot make $tmp/target"
+ln -s "$tmp/target" "$sdir"
+tree "$tmp/target" >"$tmp/before"
+start_refused
+[ -L "$sdir" ] && [ "$(readlink "$sdir")" = "$tmp/target" ] ||
+    fail "the symbolic link was changed"
+tree "$tmp/target" >"$tmp/after"
+diff -u "$tmp/before" "$tmp/after" || fail "the link's target was changed"
+
+step "a dangling symbolic link: refused, nothing created"
+rm -f "$sdir"
+ln -s "$tmp/nowhere" "$sdir"
+start_refused
+[ -L "$sdir" ] && [ ! -e "$tmp/nowhere" ] ||
+    fail "the dangling link was followed or changed"
+rm -f "$sdir"
+
+if [ -z "$other" ]; then
+	step "not root: not trying a directory owned by another user"
+	step "ok"
+	exit 0
+fi
+step "a directory owned by $other ([session] dir): refused, untouched"
+mkdir -m 0755 "$tmp/theirs" && mkfifo "$tmp/theirs/x.in" &&
+    echo data >"$tmp/theirs/file" && chown -R "$other" "$tmp/theirs" ||
+    fail "cannot make $tmp/theirs"
+write_config session.dir="$tmp/theirs"
+tree "$tmp/theirs" >"$tmp/before"
+start_refused
+grep -qF "owned by uid $(id -u "$other")" "$tmp/refused.err" ||
+    fail "the reason does not name the owner: $(cat "$tmp/refused.err")"
+tree "$tmp/theirs" >"$tmp/after"
+diff -u "$tmp/before" "$tmp/after" || fail "$other's directory was changed"
+step "ok"
+exit 0
