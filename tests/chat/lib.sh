@@ -13,6 +13,7 @@ name=${name%.sh}
 tmp=		# scratch directory (mode 0755), removed at exit
 bin=		# copies of the programs, reachable by the test users
 CLIENT=		# the client in $bin
+DAEMON=		# the daemon in $bin
 pids=		# background processes to kill at exit
 dpid=		# the running daemon
 daemon_user=	# run it as this user (setpriv) rather than as ourselves
@@ -91,8 +92,23 @@ cleanup()
 	[ -n "$tmp" ] && rm -rf "$tmp"
 }
 
+# install_prog NAME PROGRAM: a copy of PROGRAM as $bin/NAME, run through
+# $PIPECHAT_WRAPPER if that is set (meson test --setup valgrind).
+install_prog()
+{
+	if [ -n "${PIPECHAT_WRAPPER:-}" ]; then
+		cp "$2" "$bin/$1.real" &&
+		    printf '#!/bin/sh\nexec %s %s "$@"\n' "$PIPECHAT_WRAPPER" \
+		    "$bin/$1.real" >"$bin/$1" &&
+		    chmod 0755 "$bin/$1.real" "$bin/$1"
+	else
+		cp "$2" "$bin/$1" && chmod 0755 "$bin/$1"
+	fi || fail "cannot copy $2 to $bin"
+}
+
 # The scratch directory, traversable by the test users, and copies of the
-# programs in it: the build tree may be somewhere they cannot enter.
+# programs in it ($CLIENT, $DAEMON): the build tree may be somewhere they
+# cannot enter.
 setup()
 {
 	local v
@@ -107,10 +123,11 @@ setup()
 	trap 'exit 1' HUP INT TERM
 	chmod 0755 "$tmp" || fail "chmod $tmp failed"
 	bin=$tmp/bin
-	mkdir "$bin" && cp "$PIPECHAT_CLIENT" "$bin/pipechat-client" &&
-	    chmod 0755 "$bin" "$bin/pipechat-client" ||
-	    fail "cannot copy the client to $bin"
+	mkdir -m 0755 "$bin" || fail "mkdir $bin failed"
+	install_prog pipechat-client "$PIPECHAT_CLIENT"
+	install_prog pipechatd "$PIPECHATD"
 	CLIENT=$bin/pipechat-client
+	DAEMON=$bin/pipechatd
 	fifo=$tmp/chat.fifo
 	sdir=$tmp/sessions
 	conf=$tmp/pipechat.ini
@@ -224,13 +241,11 @@ start_daemon()
 	dout=$tmp/daemon.out
 	derr=$tmp/daemon.err
 	if [ -n "$daemon_user" ]; then
-		cp "$PIPECHATD" "$bin/pipechatd" && chmod 0755 "$bin/pipechatd" ||
-		    fail "cannot copy pipechatd to $bin"
 		{ exec setpriv --reuid="$daemon_user" \
 		    --regid="$(id -g "$daemon_user")" --init-groups \
-		    "$bin/pipechatd" "$@" -f "$conf"; } >"$dout" 2>"$derr" &
+		    "$DAEMON" "$@" -f "$conf"; } >"$dout" 2>"$derr" &
 	else
-		"$PIPECHATD" "$@" -f "$conf" >"$dout" 2>"$derr" &
+		{ exec "$DAEMON" "$@" -f "$conf"; } >"$dout" 2>"$derr" &
 	fi
 	dpid=$!
 	track "$dpid"

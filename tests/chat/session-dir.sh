@@ -23,7 +23,7 @@ fi
 # start_refused: the daemon must exit 78 at start-up, without a FIFO.
 start_refused()
 {
-	timeout 10 "$PIPECHATD" -f "$conf" >"$tmp/refused.out" \
+	timeout 10 "$DAEMON" -f "$conf" >"$tmp/refused.out" \
 	    2>"$tmp/refused.err"
 	status=$?
 	[ "$status" -eq 78 ] ||
