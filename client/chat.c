@@ -1,6 +1,7 @@
 /* The client's loop: stdin lines out, the daemon's lines in. */
 #include <err.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -17,8 +18,18 @@
 
 #define CHAT_PROMPT	"Please say# "
 
-/* After we stop sending, how long the daemon may take to close our session. */
-#define CHAT_LEAVE_TIMEOUT_MS	2000
+/*
+ * After we stop sending, how long the daemon may stay silent before we
+ * stop waiting for it to close the session.
+ */
+#define CHAT_LEAVE_TIMEOUT_MS	10000
+
+/*
+ * Lines waiting to be written: stdin is not read while this much waits,
+ * so a daemon that is slow to read slows us down without stopping us from
+ * reading what it sends (which would make us the slow reader).
+ */
+#define CHAT_SENDQ_MAX	(64 * 1024)
 
 /* Bytes read from an fd that are not yet a whole line. */
 struct chat_lines {
@@ -33,18 +44,24 @@ struct chat {
 	struct term		 term;		/* when on a terminal */
 	struct chat_lines	 in;		/* from stdin */
 	struct chat_lines	 from;		/* from the daemon */
-	unsigned long		 sent;
+	char			 sendq[CHAT_SENDQ_MAX + PC_LINE_MAX * 17];
+	size_t			 sendq_len;	/* whole lines, '\n' each */
+	unsigned long		 sent;		/* messages written */
 	int			 status;
 	int			 bye;		/* the daemon ended the session */
 	int			 quit;		/* we asked it to, with /quit */
 };
 
 static volatile sig_atomic_t	chat_signalled;
+static volatile sig_atomic_t	chat_stopped;
 
 static void
 chat_signal_handler(int signo)
 {
-	chat_signalled = signo;
+	if (signo == SIGTSTP)
+		chat_stopped = 1;
+	else
+		chat_signalled = signo;
 }
 
 /* Report a failed send and return the exit status for it. */
@@ -60,18 +77,88 @@ chat_send_failed(const char *name, unsigned long sent)
 	return PC_EX_IOERR;
 }
 
+/* Strip the CR of a CRLF line end. */
+static size_t
+chat_trim_cr(const char *text, size_t len)
+{
+	if (len > 0 && text[len - 1] == '\r')
+		len--;
+	return len;
+}
+
 /*
- * Send one line (the CR of a CRLF stripped).  Blank lines are not sent.
- * Returns 1 if sent, 0 if blank, -1 on error.
+ * Send one line on a blocking fd (the CR of a CRLF stripped).  Blank
+ * lines are not sent.  Returns 1 if sent, 0 if blank, -1 on error.
  */
 int
 chat_send_text(int fd, const char *text, size_t len)
 {
-	if (len > 0 && text[len - 1] == '\r')
-		len--;
+	len = chat_trim_cr(text, len);
 	if (len == 0)
 		return 0;
 	return send_message(fd, text, len) == -1 ? -1 : 1;
+}
+
+/* Is this line the /quit command, as the daemon reads it? */
+static int
+chat_is_quit(const char *line, size_t len)
+{
+	return len >= 5 && memcmp(line, "/quit", 5) == 0 &&
+	    (len == 5 || line[5] == ' ');
+}
+
+/* Queue a stdin line as one message per PC_TEXT_MAX bytes. */
+static void
+chat_queue_line(struct chat *c, const char *line, size_t len)
+{
+	size_t	cut;
+
+	len = chat_trim_cr(line, len);
+	if (len == 0 || c->sink == -1)
+		return;
+	if (chat_is_quit(line, len))
+		c->quit = 1;
+	while (len > 0) {
+		cut = utf8_cut(line, len, PC_TEXT_MAX);
+		memcpy(c->sendq + c->sendq_len, line, cut);
+		c->sendq_len += cut;
+		c->sendq[c->sendq_len++] = '\n';
+		line += cut;
+		len -= cut;
+	}
+}
+
+/*
+ * Write queued lines, one write(2) each so each stays atomic, until the
+ * FIFO is full.  Returns -1 (with c->status set) if the daemon is gone.
+ */
+static int
+chat_flush(struct chat *c)
+{
+	size_t	used = 0, len;
+	char	*nl;
+	ssize_t	n;
+
+	while (used < c->sendq_len) {
+		nl = memchr(c->sendq + used, '\n', c->sendq_len - used);
+		len = (size_t)(nl - (c->sendq + used)) + 1;
+		n = write(c->sink, c->sendq + used, len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno == EAGAIN)
+			break;
+		if (n != (ssize_t)len) {
+			if (n >= 0)
+				errno = EIO;
+			c->status = chat_send_failed(c->sink_name, c->sent);
+			return -1;
+		}
+		used += len;
+		c->sent++;
+	}
+	memmove(c->sendq, c->sendq + used, c->sendq_len - used);
+	c->sendq_len -= used;
+	return 0;
 }
 
 /* Show one line from the daemon: "KIND TEXT". */
@@ -96,6 +183,8 @@ chat_show(struct chat *c, const char *line, size_t len)
 		break;
 	case PROTO_BYE:
 		c->bye = 1;
+		if (c->term.active)
+			term_stop(&c->term);
 		warnx("session ended by pipechatd: %.*s", (int)n, safe);
 		return;
 	default:
@@ -117,7 +206,7 @@ chat_show(struct chat *c, const char *line, size_t len)
  */
 static ssize_t
 chat_read_lines(struct chat *c, int fd, struct chat_lines *lb,
-    int (*fn)(struct chat *, char *, size_t))
+    void (*fn)(struct chat *, const char *, size_t))
 {
 	size_t	used = 0, cut;
 	ssize_t	n;
@@ -128,14 +217,12 @@ chat_read_lines(struct chat *c, int fd, struct chat_lines *lb,
 		return n;
 	lb->len += (size_t)n;
 	while ((nl = memchr(lb->buf + used, '\n', lb->len - used)) != NULL) {
-		if (fn(c, lb->buf + used, (size_t)(nl - (lb->buf + used))) == -1)
-			return -1;
+		fn(c, lb->buf + used, (size_t)(nl - (lb->buf + used)));
 		used = (size_t)(nl - lb->buf) + 1;
 	}
 	if (used == 0 && lb->len == sizeof lb->buf) {
 		cut = utf8_cut(lb->buf, lb->len, lb->len - 4);
-		if (fn(c, lb->buf, cut) == -1)
-			return -1;
+		fn(c, lb->buf, cut);
 		used = cut;
 	}
 	memmove(lb->buf, lb->buf + used, lb->len - used);
@@ -143,52 +230,25 @@ chat_read_lines(struct chat *c, int fd, struct chat_lines *lb,
 	return n;
 }
 
-static int
-chat_stdin_line(struct chat *c, char *line, size_t len)
-{
-	int	rc;
-
-	if (c->sink == -1)
-		return 0;
-	if ((rc = chat_send_text(c->sink, line, len)) == -1) {
-		c->status = chat_send_failed(c->sink_name, c->sent);
-		return -1;
-	}
-	c->sent += (unsigned long)rc;
-	if (len == 5 && memcmp(line, "/quit", 5) == 0)
-		c->quit = 1;
-	return 0;
-}
-
-static int
-chat_daemon_line(struct chat *c, char *line, size_t len)
-{
-	chat_show(c, line, len);
-	return 0;
-}
-
 /* Typed bytes, on a terminal: the editor says when a line is done. */
-static int
+static void
 chat_typed(struct chat *c, const unsigned char *buf, size_t len, int *eof)
 {
 	size_t	i;
 
-	for (i = 0; i < len; i++) {
+	for (i = 0; i < len && !*eof; i++) {
 		switch (term_key(&c->term, buf[i])) {
 		case TERM_LINE:
-			if (chat_stdin_line(c, c->term.line,
-			    c->term.linelen) == -1)
-				return -1;
+			chat_queue_line(c, c->term.line, c->term.linelen);
 			break;
 		case TERM_EOF:
 			*eof = 1;
-			return 0;
+			break;
 		}
 	}
-	return 0;
 }
 
-/* Read stdin; sets *eof at its end.  Returns -1 if sending failed. */
+/* Read stdin into the send queue; sets *eof at its end. */
 static int
 chat_stdin(struct chat *c, int *eof)
 {
@@ -197,25 +257,53 @@ chat_stdin(struct chat *c, int *eof)
 
 	if (c->term.active) {
 		n = read(STDIN_FILENO, buf, sizeof buf);
-		if (n > 0)
-			return chat_typed(c, buf, (size_t)n, eof);
+		if (n > 0) {
+			chat_typed(c, buf, (size_t)n, eof);
+			return 0;
+		}
 	} else
-		n = chat_read_lines(c, STDIN_FILENO, &c->in, chat_stdin_line);
+		n = chat_read_lines(c, STDIN_FILENO, &c->in, chat_queue_line);
 	if (n == 0) {
 		/* A last line without '\n' is still a line. */
-		if (c->in.len > 0 && chat_stdin_line(c, c->in.buf,
-		    c->in.len) == -1)
-			return -1;
+		chat_queue_line(c, c->in.buf, c->in.len);
 		c->in.len = 0;
 		*eof = 1;
 	} else if (n == -1 && errno != EAGAIN && errno != EINTR) {
-		if (c->status != 0)
-			return -1;
 		warn("stdin");
 		c->status = PC_EX_IOERR;
 		return -1;
 	}
 	return 0;
+}
+
+/* ^Z: give the terminal back, stop, and take it again when continued. */
+static void
+chat_suspend(struct chat *c)
+{
+	int	active = c->term.active;
+
+	chat_stopped = 0;
+	if (active)
+		term_stop(&c->term);
+	signal(SIGTSTP, SIG_DFL);
+	raise(SIGTSTP);
+	signal(SIGTSTP, chat_signal_handler);
+	if (active && term_start(&c->term, STDIN_FILENO, CHAT_PROMPT) == -1)
+		memset(&c->term, 0, sizeof c->term);
+}
+
+static void
+chat_signals(void)
+{
+	struct sigaction	sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = chat_signal_handler;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGQUIT, &sa, NULL);
+	sigaction(SIGTSTP, &sa, NULL);
 }
 
 /*
@@ -227,55 +315,63 @@ chat_stdin(struct chat *c, int *eof)
 int
 chat_run(int *sink, int *out, const char *sink_name, int flags)
 {
-	struct chat		 c;
-	struct pollfd		 pfd[2];
-	struct sigaction	 sa;
+	static struct chat	 c;
+	struct pollfd		 pfd[3];
 	int			 stdin_eof = (flags & CHAT_NO_STDIN) != 0;
-	int			 timeout, n;
+	int			 timeout, n, fl;
 	ssize_t			 r;
 
 	memset(&c, 0, sizeof c);
 	c.sink = *sink;
 	c.sink_name = sink_name;
 	c.out = *out;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = chat_signal_handler;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	if (c.sink != -1 && ((fl = fcntl(c.sink, F_GETFL)) == -1 ||
+	    fcntl(c.sink, F_SETFL, fl | O_NONBLOCK) == -1))
+		err(PC_EX_OSERR, "%s", sink_name);
+	chat_signals();
 	if ((flags & CHAT_INTERACTIVE) &&
 	    term_start(&c.term, STDIN_FILENO, CHAT_PROMPT) == -1)
 		memset(&c.term, 0, sizeof c.term);
 
 	while (!chat_signalled) {
-		if (stdin_eof && c.sink != -1) {
+		if (chat_stopped)
+			chat_suspend(&c);
+		if (stdin_eof && c.sink != -1 && c.sendq_len == 0) {
 			/* Closing our end is how we leave. */
 			close(c.sink);
 			c.sink = -1;
 		}
-		if (stdin_eof && c.out == -1)
+		if (stdin_eof && c.sink == -1 && c.out == -1)
 			break;
-		pfd[0].fd = stdin_eof ? -1 : STDIN_FILENO;
+		pfd[0].fd = stdin_eof || c.sendq_len >= CHAT_SENDQ_MAX ? -1 :
+		    STDIN_FILENO;
 		pfd[0].events = POLLIN;
 		pfd[1].fd = c.out;
 		pfd[1].events = POLLIN;
-		timeout = stdin_eof ? CHAT_LEAVE_TIMEOUT_MS : -1;
-		n = poll(pfd, 2, timeout);
+		pfd[2].fd = c.sendq_len > 0 ? c.sink : -1;
+		pfd[2].events = POLLOUT;
+		timeout = stdin_eof && c.sendq_len == 0 ?
+		    CHAT_LEAVE_TIMEOUT_MS : -1;
+		n = poll(pfd, 3, timeout);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1)
 			err(PC_EX_OSERR, "poll");
-		if (n == 0)
+		if (n == 0) {
+			warnx("pipechatd did not close the session in %d s",
+			    CHAT_LEAVE_TIMEOUT_MS / 1000);
+			c.status = PC_EX_UNAVAILABLE;
 			break;
+		}
 		if (pfd[1].revents != 0) {
-			r = chat_read_lines(&c, c.out, &c.from,
-			    chat_daemon_line);
+			r = chat_read_lines(&c, c.out, &c.from, chat_show);
 			if (r == 0 || (r == -1 && errno != EAGAIN &&
 			    errno != EINTR)) {
 				/* The daemon closed the session. */
 				close(c.out);
 				c.out = -1;
-				if (!stdin_eof && !c.quit && c.status == 0) {
+				if ((!stdin_eof || c.sendq_len > 0) && !c.quit &&
+				    c.status == 0) {
 					if (!c.bye)
 						warnx("pipechatd closed the "
 						    "session");
@@ -285,6 +381,8 @@ chat_run(int *sink, int *out, const char *sink_name, int flags)
 			}
 		}
 		if (pfd[0].revents != 0 && chat_stdin(&c, &stdin_eof) == -1)
+			break;
+		if (c.sendq_len > 0 && chat_flush(&c) == -1)
 			break;
 	}
 	term_stop(&c.term);

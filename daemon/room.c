@@ -65,14 +65,16 @@ room_raise_nofile(struct room *r)
 	}
 }
 
-/* Open the session directory; sessions join later, through room_join. */
+/*
+ * An empty room; room_open_dir makes it ready for sessions, once the
+ * well-known FIFO is ours (a refused start must leave no trace).
+ */
 struct room *
 room_new(struct event_base *base, const struct config *conf,
-    struct output *out, char **cause)
+    struct output *out)
 {
 	struct room	*r;
 
-	*cause = NULL;
 	if ((r = calloc(1, sizeof *r)) == NULL)
 		return NULL;
 	r->base = base;
@@ -84,11 +86,14 @@ room_new(struct event_base *base, const struct config *conf,
 		return NULL;
 	}
 	room_reconfigure(r, conf);
-	if (sessiondir_open(r->dir, &r->dirfd, cause) == -1) {
-		room_free(r);
-		return NULL;
-	}
 	return r;
+}
+
+/* Create or take over the session directory, and empty it. */
+int
+room_open_dir(struct room *r, char **cause)
+{
+	return sessiondir_open(r->dir, &r->dirfd, cause);
 }
 
 /* Say goodbye to every session, remove their FIFOs, free; NULL is fine. */
@@ -118,6 +123,9 @@ room_free(struct room *r)
 void
 room_reconfigure(struct room *r, const struct config *conf)
 {
+	if (r->dir != NULL && strcmp(r->dir, conf->session_dir) != 0)
+		log_warnx("%s: new session directory %s takes effect at "
+		    "restart", r->dir, conf->session_dir);
 	r->max_clients = conf->max_clients;
 	r->max_per_user = conf->max_per_user;
 	r->queue_max = conf->queue_max;

@@ -13,7 +13,8 @@ struct room;
 struct session;
 
 struct room	*room_new(struct event_base *, const struct config *,
-		    struct output *, char **);
+		    struct output *);
+int		 room_open_dir(struct room *, char **);
 void		 room_free(struct room *);
 void		 room_reconfigure(struct room *, const struct config *);
 void		 room_join(struct room *, const struct proto_join *);

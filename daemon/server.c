@@ -89,11 +89,10 @@ server_new(struct config *conf, char **cause)
 	s->out = output_new(s->base, STDOUT_FILENO, server_output_fail_cb, s);
 	if (s->out == NULL)
 		goto fail;
-	s->room = room_new(s->base, conf, s->out, cause);
-	if (s->room == NULL)
+	if ((s->room = room_new(s->base, conf, s->out)) == NULL)
 		goto fail;
 	s->listener = listener_new(s->base, conf, listen_fd, s->room, cause);
-	if (s->listener == NULL)
+	if (s->listener == NULL || room_open_dir(s->room, cause) == -1)
 		goto fail;
 	s->status_ev = event_new(s->base, -1, EV_PERSIST, server_status_cb, s);
 	if (s->status_ev == NULL || event_add(s->status_ev, &tv) == -1)

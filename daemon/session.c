@@ -29,11 +29,18 @@
 /* When a session ends early, read at most a full pipe of what is left. */
 #define SESSION_DRAIN_READS	2
 
+/* Room for the "N messages dropped" line. */
+#define SESSION_MARK_MAX	128
+
+/* One write(2) to a client: what a default pipe holds. */
+#define SESSION_WRITE_MAX	65536
+
 static void	session_line_cb(void *, const char *, size_t, int);
 static void	session_eof_cb(void *, int);
 static void	session_write_cb(int, short, void *);
 static void	session_gone_cb(int, short, void *);
 static void	session_free_cb(int, short, void *);
+static int	session_flush(struct session *);
 
 /* The name the kernel's uid maps to; "uid N" when it has none. */
 static char *
@@ -182,7 +189,7 @@ session_free(struct session *s)
 		return;
 	/* Best effort: a last "bye" is useful, waiting for it is not. */
 	if (s->out_fd != -1 && evbuffer_get_length(s->outq) > 0)
-		evbuffer_write(s->outq, s->out_fd);
+		session_flush(s);
 	ingest_free(s->ingest);
 	if (s->write_ev != NULL)
 		event_free(s->write_ev);
@@ -207,23 +214,62 @@ session_free(struct session *s)
 }
 
 /*
+ * Remove whole lines from the front of the queue until need more bytes
+ * fit under queue_max.  A line the client has already had part of (the
+ * pipe took its head) stays: the client must get the rest of it.
+ */
+static void
+session_trim(struct session *s, size_t need)
+{
+	struct evbuffer_ptr	 eol;
+	struct evbuffer		*head = NULL;
+	size_t			 eol_len;
+
+	if (s->head_partial) {
+		eol = evbuffer_search_eol(s->outq, NULL, &eol_len,
+		    EVBUFFER_EOL_LF);
+		if (eol.pos == -1)
+			return;
+		if ((head = evbuffer_new()) == NULL ||
+		    evbuffer_remove_buffer(s->outq, head,
+		    (size_t)eol.pos + 1) == -1)
+			fatalx("out of memory");
+	}
+	while (evbuffer_get_length(s->outq) > 0 &&
+	    evbuffer_get_length(s->outq) + need +
+	    (head != NULL ? evbuffer_get_length(head) : 0) +
+	    SESSION_MARK_MAX > s->queue_max) {
+		eol = evbuffer_search_eol(s->outq, NULL, &eol_len,
+		    EVBUFFER_EOL_LF);
+		if (eol.pos == -1)
+			break;
+		evbuffer_drain(s->outq, (size_t)eol.pos + 1);
+		s->dropped++;
+	}
+	if (head != NULL) {
+		if (evbuffer_prepend_buffer(s->outq, head) == -1)
+			fatalx("out of memory");
+		evbuffer_free(head);
+	}
+}
+
+/*
  * Queue "KIND text" for the client.  A client that lets queue_max bytes
- * pile up has stopped reading: it is dropped, so that it costs neither
- * memory nor the others' speed.
+ * pile up loses the oldest of them, and is told how many at the place
+ * they were: memory stays bounded, nobody else waits for it, and it can
+ * still talk.
  */
 void
 session_send(struct session *s, enum proto_kind kind, const char *text,
     size_t len)
 {
 	const char	*word = proto_kind_name(kind);
-	size_t		 wlen = strlen(word);
+	size_t		 wlen = strlen(word), need = wlen + len + 2;
 
 	if (s->closing && kind != PROTO_BYE)
 		return;
-	if (evbuffer_get_length(s->outq) + wlen + len + 2 > s->queue_max) {
-		session_close(s, "too slow: stopped reading");
-		return;
-	}
+	if (evbuffer_get_length(s->outq) + need > s->queue_max)
+		session_trim(s, need);
 	if (evbuffer_add(s->outq, word, wlen) == -1 ||
 	    evbuffer_add(s->outq, " ", 1) == -1 ||
 	    evbuffer_add(s->outq, text, len) == -1 ||
@@ -231,6 +277,45 @@ session_send(struct session *s, enum proto_kind kind, const char *text,
 		fatalx("out of memory");
 	if (!s->closing)
 		event_add(s->write_ev, NULL);
+}
+
+/*
+ * Write what the pipe takes, whole lines or not.  Where lines were
+ * dropped and the queue starts on a line boundary, the client first
+ * hears how many it missed.  Returns -1 if the client is gone.
+ */
+static int
+session_flush(struct session *s)
+{
+	char		 mark[SESSION_MARK_MAX];
+	unsigned char	*p;
+	size_t		 len;
+	ssize_t		 n;
+	int		 m;
+
+	if (s->dropped > 0 && !s->head_partial) {
+		m = snprintf(mark, sizeof mark, "%s * %lu message%s dropped: "
+		    "you were not reading fast enough\n",
+		    proto_kind_name(PROTO_INFO), s->dropped,
+		    s->dropped == 1 ? "" : "s");
+		if (evbuffer_prepend(s->outq, mark, (size_t)m) == -1)
+			fatalx("out of memory");
+		log_debug("%s: %lu messages dropped for session %s", s->name,
+		    s->dropped, s->id);
+		s->dropped = 0;
+	}
+	len = evbuffer_get_length(s->outq);
+	if (len > SESSION_WRITE_MAX)
+		len = SESSION_WRITE_MAX;
+	if (len == 0)
+		return 0;
+	p = evbuffer_pullup(s->outq, (ssize_t)len);
+	n = write(s->out_fd, p, len);
+	if (n == -1)
+		return errno == EAGAIN || errno == EINTR ? 0 : -1;
+	s->head_partial = p[n - 1] != '\n';
+	evbuffer_drain(s->outq, (size_t)n);
+	return 0;
 }
 
 /*
@@ -300,14 +385,14 @@ session_write_cb(int fd, short what, void *arg)
 {
 	struct session	*s = arg;
 
+	(void)fd;
 	(void)what;
-	if (evbuffer_write(s->outq, fd) == -1 && errno != EAGAIN &&
-	    errno != EINTR) {
+	if (session_flush(s) == -1) {
 		session_close(s, errno == EPIPE ? "stopped listening" :
 		    strerror(errno));
 		return;
 	}
-	if (evbuffer_get_length(s->outq) == 0)
+	if (evbuffer_get_length(s->outq) == 0 && s->dropped == 0)
 		event_del(s->write_ev);
 }
 
