@@ -38,9 +38,11 @@ usage(int status)
 	    "\n"
 	    "Commands: /who, /me ACTION, /quit; //text sends \"/text\".\n"
 	    "Exit status: 0 done, 64 usage, 66 no such FIFO, 69 no daemon,"
-	    " it went away\n"
-	    "or refused the session, 74 I/O error, 77 permission denied,"
-	    " 78 configuration.\n",
+	    " it went away,\n"
+	    "refused or did not answer, 71 system error, 74 I/O error,"
+	    " 76 protocol error,\n"
+	    "77 permission denied, 78 configuration, 128+N stopped by"
+	    " signal N.\n",
 	    CONFIG_DEFAULT_FILE);
 	exit(status);
 }

@@ -29,7 +29,8 @@ usage(int status)
 	    "Signals: TERM/INT drain the FIFO and exit, HUP reloads the"
 	    " configuration.\n"
 	    "Exit status: 0 stopped by a signal, 1 output failed,"
-	    " 64 usage, 78 configuration.\n",
+	    " 64 usage, 70 internal error,\n"
+	    "78 configuration.\n",
 	    CONFIG_DEFAULT_FILE);
 	exit(status);
 }

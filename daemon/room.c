@@ -15,6 +15,7 @@
 #include "output.h"
 #include "proto.h"
 #include "room.h"
+#include "sanitize.h"
 #include "session.h"
 #include "sessiondir.h"
 
@@ -144,11 +145,14 @@ room_messages(const struct room *r)
 	return r->messages;
 }
 
-/* Tell one session something: a refusal, an error, a /who answer. */
+/*
+ * Tell one session something: an error, a /who answer.  What is told may
+ * quote the client's own bytes or names from passwd, so it is made safe.
+ */
 static void __attribute__((format(printf, 3, 4)))
 room_tell(struct session *s, enum proto_kind kind, const char *fmt, ...)
 {
-	char	buf[PROTO_OUT_LINE_MAX];
+	char	buf[PROTO_OUT_LINE_MAX / 3], safe[PROTO_OUT_LINE_MAX];
 	va_list	ap;
 	int	n;
 
@@ -159,7 +163,7 @@ room_tell(struct session *s, enum proto_kind kind, const char *fmt, ...)
 		return;
 	if ((size_t)n >= sizeof buf)
 		n = sizeof buf - 1;
-	session_send(s, kind, buf, (size_t)n);
+	session_send(s, kind, safe, sanitize(safe, buf, (size_t)n));
 }
 
 /*
@@ -211,7 +215,7 @@ room_join(struct room *r, const struct proto_join *j)
 	TAILQ_INSERT_TAIL(&r->sessions, s, entry);
 	s->joined = 1;
 	r->count++;
-	session_send(s, PROTO_WELCOME, s->name, strlen(s->name));
+	room_tell(s, PROTO_WELCOME, "%s", s->name);
 	log_debug("%s (uid %u) joined as session %s", s->name,
 	    (unsigned int)s->uid, s->id);
 	if (!(s->flags & PROTO_JOIN_QUIET)) {
@@ -270,7 +274,7 @@ room_broadcast(struct room *r, struct session *from, const struct message *m)
 static void
 room_who(struct room *r, struct session *asker)
 {
-	char		 buf[PROTO_OUT_LINE_MAX];
+	char		 buf[PROTO_OUT_LINE_MAX / 3];
 	struct session	*s;
 	size_t		 len;
 	int		 n;
@@ -278,7 +282,7 @@ room_who(struct room *r, struct session *asker)
 	n = snprintf(buf, sizeof buf, "%d connected:", r->count);
 	len = n > 0 ? (size_t)n : 0;
 	TAILQ_FOREACH(s, &r->sessions, entry) {
-		n = snprintf(buf + len, sizeof buf - len, " %.*s", 
+		n = snprintf(buf + len, sizeof buf - len, " %.*s",
 		    MESSAGE_NAME_MAX, s->name);
 		if (n < 0 || (size_t)n >= sizeof buf - len) {
 			len = sizeof buf - 5;
@@ -288,7 +292,7 @@ room_who(struct room *r, struct session *asker)
 		}
 		len += (size_t)n;
 	}
-	session_send(asker, PROTO_INFO, buf, len);
+	room_tell(asker, PROTO_INFO, "%.*s", (int)len, buf);
 }
 
 /*

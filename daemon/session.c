@@ -42,7 +42,7 @@ static void	session_gone_cb(int, short, void *);
 static void	session_free_cb(int, short, void *);
 static int	session_flush(struct session *);
 
-/* The name the kernel's uid maps to; "uid N" when it has none. */
+/* The name the kernel's uid maps to; "uidN" when it has none. */
 static char *
 session_user_name(uid_t uid)
 {
