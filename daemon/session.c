@@ -215,8 +215,8 @@ session_free(struct session *s)
 
 /*
  * Remove whole lines from the front of the queue until need more bytes
- * fit under queue_max.  A line the client has already had part of (the
- * pipe took its head) stays: the client must get the rest of it.
+ * fit under queue_max.  The pinned bytes at the front stay: the welcome,
+ * or the rest of a line the client has already had part of.
  */
 static void
 session_trim(struct session *s, size_t need)
@@ -225,14 +225,9 @@ session_trim(struct session *s, size_t need)
 	struct evbuffer		*head = NULL;
 	size_t			 eol_len;
 
-	if (s->head_partial) {
-		eol = evbuffer_search_eol(s->outq, NULL, &eol_len,
-		    EVBUFFER_EOL_LF);
-		if (eol.pos == -1)
-			return;
+	if (s->pinned > 0) {
 		if ((head = evbuffer_new()) == NULL ||
-		    evbuffer_remove_buffer(s->outq, head,
-		    (size_t)eol.pos + 1) == -1)
+		    evbuffer_remove_buffer(s->outq, head, s->pinned) == -1)
 			fatalx("out of memory");
 	}
 	while (evbuffer_get_length(s->outq) > 0 &&
@@ -275,6 +270,9 @@ session_send(struct session *s, enum proto_kind kind, const char *text,
 	    evbuffer_add(s->outq, text, len) == -1 ||
 	    evbuffer_add(s->outq, "\n", 1) == -1)
 		fatalx("out of memory");
+	/* The client waits for these: they are never dropped. */
+	if (kind == PROTO_WELCOME || kind == PROTO_BYE)
+		s->pinned = evbuffer_get_length(s->outq);
 	if (!s->closing)
 		event_add(s->write_ev, NULL);
 }
@@ -287,13 +285,14 @@ session_send(struct session *s, enum proto_kind kind, const char *text,
 static int
 session_flush(struct session *s)
 {
-	char		 mark[SESSION_MARK_MAX];
-	unsigned char	*p;
-	size_t		 len;
-	ssize_t		 n;
-	int		 m;
+	char			 mark[SESSION_MARK_MAX];
+	struct evbuffer_ptr	 eol, pos;
+	unsigned char		*p;
+	size_t			 len, eol_len;
+	ssize_t			 n;
+	int			 m;
 
-	if (s->dropped > 0 && !s->head_partial) {
+	if (s->dropped > 0 && s->pinned == 0) {
 		m = snprintf(mark, sizeof mark, "%s * %lu message%s dropped: "
 		    "you were not reading fast enough\n",
 		    proto_kind_name(PROTO_INFO), s->dropped,
@@ -313,7 +312,18 @@ session_flush(struct session *s)
 	n = write(s->out_fd, p, len);
 	if (n == -1)
 		return errno == EAGAIN || errno == EINTR ? 0 : -1;
-	s->head_partial = p[n - 1] != '\n';
+	s->pinned = s->pinned > (size_t)n ? s->pinned - (size_t)n : 0;
+	if (p[n - 1] != '\n' && s->pinned == 0) {
+		/* The client has part of a line: the rest must follow. */
+		if (evbuffer_ptr_set(s->outq, &pos, (size_t)n,
+		    EVBUFFER_PTR_SET) == -1)
+			fatalx("evbuffer_ptr_set failed");
+		eol = evbuffer_search_eol(s->outq, &pos, &eol_len,
+		    EVBUFFER_EOL_LF);
+		if (eol.pos == -1)
+			fatalx("session %s: queue without a line end", s->id);
+		s->pinned = (size_t)eol.pos + 1 - (size_t)n;
+	}
 	evbuffer_drain(s->outq, (size_t)n);
 	return 0;
 }

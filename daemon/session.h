@@ -29,7 +29,7 @@ struct session {
 	struct ingest		*ingest;
 	struct evbuffer		*outq;		/* bounded by queue_max */
 	size_t			 queue_max;
-	int			 head_partial;	/* outq starts mid-line */
+	size_t			 pinned;	/* head of outq never dropped */
 	unsigned long		 dropped;	/* lines trimmed, not yet told */
 	struct event		*write_ev;	/* out_fd writable */
 	struct event		*gone_ev;	/* out_fd lost its reader */
