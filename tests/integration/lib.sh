@@ -156,6 +156,12 @@ start_daemon()
 
 	dout=${3:-$tmp/daemon.out}
 	derr=${4:-$tmp/daemon.err}
+	# Empty them here, not in the child, which may not have done it yet
+	# when we first look: an earlier daemon's "reading" would fool us.
+	: >"$derr" || fail "cannot write $derr"
+	if [ ! -p "$dout" ] && [ ! -c "$dout" ]; then
+		: >"$dout" || fail "cannot write $dout"
+	fi
 	# shellcheck disable=SC2086 # $sigdfl is a word list
 	$sigdfl "$PIPECHATD" -f "$conf" >"$dout" 2>"$derr" 7>&- 8>&- 9>&- &
 	dpid=$!
