@@ -94,7 +94,10 @@
 #define PCLOAD_SPARE_FDS	32
 /* After the last delivery, how long the slow reader may take to be dropped. */
 #define PCLOAD_SLOW_GRACE_MS	2000
-/* At the end, how long the daemon may take to close the sessions we leave. */
+/*
+ * At the end, how long the daemon may take to close the sessions we leave:
+ * what is left of -t, but at least this.
+ */
 #define PCLOAD_LEAVE_MS		5000
 /* A daemon line is at most PROTO_OUT_LINE_MAX bytes with its '\n'. */
 #define PCLOAD_LINE_MAX		(PROTO_OUT_LINE_MAX + 1)
@@ -820,6 +823,9 @@ leave_all(struct pcload *pl)
 	uint64_t	 deadline = now_ns() +
 			    (uint64_t)PCLOAD_LEAVE_MS * 1000000u;
 	int		 i, k, n, left;
+
+	if (pl->deadline > deadline)
+		deadline = pl->deadline;
 
 	for (i = 0; i < pl->nsrc; i++) {
 		if (pl->src[i].sess == -1 && pl->src[i].fd != -1)
