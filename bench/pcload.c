@@ -18,8 +18,13 @@
  *		write lines to it, as `echo x > FIFO` does; the daemon shows
  *		them as "(anonymous)" and sends them to every session.
  *   slow reader	-w: one more session that reads its welcome and then
- *		never reads again.  The daemon should drop it ("too slow")
- *		while the N others still get everything.
+ *		stops reading until the N others have got everything.  Its
+ *		queue in the daemon overflows ([session] queue_max): the
+ *		daemon drops the oldest lines and, where they were, says
+ *		"info * K messages dropped: ...".  The others must still get
+ *		everything; then the slow reader reads what is left, and what
+ *		it got plus what it was told it missed must be every message,
+ *		in order: nothing may go missing unannounced.
  *
  * Every sender and raw writer sends -m M messages; a message's text is
  * "pcload PID SRC SEQ T " padded with 'x' to -b bytes, where SRC is sK
@@ -59,8 +64,9 @@
  *
  * Output: one "pcload: ..." line per phase (joined, sent, delivered,
  * latency, slow reader, left), then "pcload: OK" or "pcload: FAILED".
- * Exit status: 0 every session received everything; 1 something was
- * missing, duplicated, out of order, or the run timed out; 64 usage;
+ * Exit status: 0 every session received everything (and the slow reader
+ * everything it was not told it missed); 1 something was missing,
+ * duplicated, out of order, or the run timed out; 64 usage;
  * 69 the daemon is not there or refused a session; 71 system error.
  */
 #include <sys/resource.h>
@@ -92,8 +98,8 @@
 
 /* fds besides two per session and one per raw writer: stdio, the FIFO... */
 #define PCLOAD_SPARE_FDS	32
-/* After the last delivery, how long the slow reader may take to be dropped. */
-#define PCLOAD_SLOW_GRACE_MS	2000
+/* The slow reader may take this long (or what is left of -t) to catch up. */
+#define PCLOAD_SLOW_GRACE_MS	5000
 /*
  * At the end, how long the daemon may take to close the sessions we leave:
  * what is left of -t, but at least this.
@@ -121,7 +127,9 @@ struct sess {
 	unsigned long	 got;		/* our msg lines received */
 	unsigned long	 expect;
 	unsigned long	 bad;		/* out of order, duplicated, garbled */
-	unsigned long	 toldslow;	/* "left (too slow" notices */
+	unsigned long	 told;		/* messages the daemon said it dropped */
+	unsigned long	 notices;	/* "K messages dropped" lines */
+	unsigned long	 gaps;		/* messages skipped, by SEQ */
 	unsigned long	 errors;	/* "error" lines */
 	unsigned int	*next;		/* next SEQ expected from each source */
 };
@@ -402,18 +410,42 @@ got_msg(struct pcload *pl, struct sess *s, const char *text, size_t len,
 		s->bad++;
 		return;
 	}
-	if (seq >= pl->nmsg || seq != s->next[srci] || s->slow ||
+	if (seq >= pl->nmsg || seq < s->next[srci] ||
 	    (kind == 's' && &pl->sess[idx] == s)) {
 		s->bad++;
-		if (seq >= s->next[srci] && seq < pl->nmsg)
-			s->next[srci] = (unsigned int)seq + 1;
 		return;
 	}
+	/* Skipped messages: the daemon must have said so (see got_line). */
+	s->gaps += seq - s->next[srci];
 	s->next[srci] = (unsigned int)seq + 1;
 	s->got++;
+	if (s->slow)
+		return;
 	pl->delivered[seq]++;
 	if (pl->latency && now >= t)
 		lat_add(pl, now - (uint64_t)t);
+}
+
+/* "* K messages dropped: ...": the daemon trimmed our queue. */
+static void
+got_info(struct sess *s, const char *text, size_t len)
+{
+	static const char	 word[] = " message";
+	const char		*p = text + 2, *end = text + len;
+	unsigned long		 k = 0;
+
+	if (len < 2 || memcmp(text, "* ", 2) != 0)
+		return;
+	if (p == end || *p < '0' || *p > '9')
+		return;
+	for (; p < end && *p >= '0' && *p <= '9'; p++)
+		k = k * 10 + (unsigned long)(*p - '0');
+	if ((size_t)(end - p) < sizeof word - 1 ||
+	    memcmp(p, word, sizeof word - 1) != 0 ||
+	    memmem(p, (size_t)(end - p), " dropped", 8) == NULL)
+		return;
+	s->told += k;
+	s->notices++;
 }
 
 /* One line from the daemon, without its '\n'. */
@@ -431,9 +463,7 @@ got_line(struct pcload *pl, struct sess *s, const char *line, size_t len,
 		got_msg(pl, s, line + off, len - off, now);
 		break;
 	case PROTO_INFO:
-		if (memmem(line + off, len - off, " left (too slow", 15) !=
-		    NULL)
-			s->toldslow++;
+		got_info(s, line + off, len - off);
 		break;
 	case PROTO_ERROR:
 		s->errors++;
@@ -794,20 +824,27 @@ pct(const uint64_t *v, size_t n, double p)
 	return (double)v[i] / 1000.0;
 }
 
-/* Has the daemon closed the slow reader's ID.out?  Wait a little for it. */
-static int
-slow_dropped(struct sess *s)
+/*
+ * The others have everything: now the slow reader reads until it has
+ * every message or has been told it missed the rest, or time is up.
+ */
+static void
+slow_catch_up(struct pcload *pl, struct sess *s)
 {
-	struct pollfd	pfd = { .fd = s->out_fd, .events = 0 };
+	struct pollfd	pfd = { .fd = s->out_fd, .events = POLLIN };
 	uint64_t	deadline = now_ns() +
 			    (uint64_t)PCLOAD_SLOW_GRACE_MS * 1000000u;
 	int		n;
 
-	for (;;) {
+	if (pl->deadline > deadline)
+		deadline = pl->deadline;
+	while (s->got + s->told < s->expect && !s->eof && !signalled) {
 		n = poll(&pfd, 1, ms_until(deadline));
-		if (n == -1 && errno == EINTR && !signalled)
+		if (n == -1 && errno == EINTR)
 			continue;
-		return n == 1 && (pfd.revents & (POLLHUP | POLLERR));
+		if (n <= 0)
+			break;
+		read_session(pl, s, 0);
 	}
 }
 
@@ -919,12 +956,9 @@ setup(struct pcload *pl)
 		s->next = calloc((size_t)pl->nsrc + 1, sizeof *s->next);
 		if (s->buf == NULL || s->next == NULL)
 			err(PCLOAD_EX_OSERR, NULL);
-		if (!s->slow) {
-			s->expect = (unsigned long)pl->nmsg *
-			    ((unsigned long)pl->nsenders -
-			    (i < pl->nsenders ? 1 : 0) +
-			    (unsigned long)pl->nraw);
-		}
+		s->expect = (unsigned long)pl->nmsg *
+		    ((unsigned long)pl->nsenders -
+		    (i < pl->nsenders ? 1 : 0) + (unsigned long)pl->nraw);
 	}
 	for (j = 0; j < pl->nsrc; j++) {
 		struct source	*src = &pl->src[j];
@@ -946,7 +980,7 @@ static int
 report(struct pcload *pl, double secs)
 {
 	unsigned long	 expect = 0, got = 0, bad = 0, errors = 0, told = 0;
-	int		 i, short_sessions = 0, lost = 0, shown = 0;
+	int		 i, short_sessions = 0, lost = 0, shown = 0, ok;
 
 	for (i = 0; i < pl->nsess; i++) {
 		struct sess	*s = &pl->sess[i];
@@ -955,27 +989,28 @@ report(struct pcload *pl, double secs)
 		got += s->got;
 		bad += s->bad;
 		errors += s->errors;
-		told += s->toldslow ? 1 : 0;
+		told += s->told;
 		if (s->eof || s->bye)
 			lost++;
 		if (s->got != s->expect || s->bad != 0) {
 			short_sessions++;
 			if (pl->verbose || shown < PCLOAD_REPORT_MAX) {
 				printf("pcload: session %d (%s): %lu of %lu "
-				    "messages, %lu out of order or duplicated"
-				    "%s\n", i, s->id, s->got, s->expect,
-				    s->bad, s->eof ? ", closed by the daemon" :
-				    "");
+				    "messages, %lu out of order or duplicated, "
+				    "%lu reported dropped%s\n", i, s->id,
+				    s->got, s->expect, s->bad, s->told,
+				    s->eof ? ", closed by the daemon" : "");
 				shown++;
 			}
 		}
 	}
 	printf("pcload: delivered %lu of %lu msg lines to %d sessions in "
 	    "%.3f s (%.0f lines/s); %d sessions short, %lu lines out of "
-	    "order or duplicated, %d sessions closed early, %lu error lines, "
-	    "%lu foreign lines\n", got, expect, pl->nsess, secs,
-	    secs > 0 ? (double)got / secs : 0.0, short_sessions, bad, lost,
-	    errors, pl->foreign);
+	    "order or duplicated, %lu reported dropped, %d sessions closed "
+	    "early, %lu error lines, %lu foreign lines\n", got, expect,
+	    pl->nsess, secs, secs > 0 ? (double)got / secs : 0.0,
+	    short_sessions, bad, told, lost, errors, pl->foreign);
+	ok = short_sessions == 0 && got == expect && bad == 0 && lost == 0;
 	if (pl->latency && pl->nlat > 0) {
 		qsort(pl->lat, pl->nlat, sizeof *pl->lat, cmp_u64);
 		printf("pcload: latency write->read over %zu lines: p50 %.1f us, "
@@ -987,13 +1022,20 @@ report(struct pcload *pl, double secs)
 		printf("pcload: latency: no samples\n");
 	if (pl->slowreader) {
 		struct sess	*s = &pl->sess[pl->nsess];
-		int		 dropped = slow_dropped(s);
+		unsigned long	 unannounced;
 
-		printf("pcload: slow reader: %s; %lu of %d sessions were told "
-		    "it left (too slow)\n", dropped ? "dropped by the daemon" :
-		    "still connected", told, pl->nsess);
+		slow_catch_up(pl, s);
+		unannounced = s->got + s->told < s->expect ?
+		    s->expect - s->got - s->told : 0;
+		printf("pcload: slow reader: received %lu of %lu messages, "
+		    "%lu reported dropped in %lu notices (%lu skipped), %lu "
+		    "lost unannounced, %lu out of order or duplicated%s\n",
+		    s->got, s->expect, s->told, s->notices, s->gaps,
+		    unannounced, s->bad,
+		    s->eof ? "; the daemon closed its session" : "");
+		ok = ok && s->got + s->told == s->expect && s->bad == 0;
 	}
-	return short_sessions == 0 && got == expect && bad == 0 && lost == 0;
+	return ok;
 }
 
 int
