@@ -22,7 +22,7 @@ send()
 	shift
 	[ "$m" = raw ] && r=-r
 	# shellcheck disable=SC2086 # $r is empty or one word
-	timeout 10 "$PIPECHAT_CLIENT" $r -f "$conf" "$@" <"$tmp/in" \
+	limit 10 "$PIPECHAT_CLIENT" $r -f "$conf" "$@" <"$tmp/in" \
 	    >/dev/null 2>"$tmp/err"
 	status=$?
 	[ "$status" -eq 0 ] ||
@@ -60,7 +60,7 @@ send_args()
 	shift
 	[ "$m" = raw ] && r=-r
 	# shellcheck disable=SC2086 # $r is empty or one word
-	timeout 10 "$PIPECHAT_CLIENT" $r -f "$conf" "$@" </dev/null \
+	limit 10 "$PIPECHAT_CLIENT" $r -f "$conf" "$@" </dev/null \
 	    >/dev/null 2>"$tmp/err" ||
 	    fail "$m: pipechat-client $* failed: $(cat "$tmp/err")"
 }

@@ -18,7 +18,7 @@ client_status()
 	local want=$1 what=$2
 
 	shift 2
-	timeout 5 "$PIPECHAT_CLIENT" "$@" </dev/null >/dev/null 2>"$cerr"
+	limit 5 "$PIPECHAT_CLIENT" "$@" </dev/null >/dev/null 2>"$cerr"
 	status=$?
 	[ "$status" -ne 124 ] || fail "$what: pipechat-client hung (killed after 5 s)"
 	[ "$status" -eq "$want" ] ||
@@ -53,7 +53,7 @@ for m in session raw; do
 	client_status 69 "$m, no reader" $r -p "$fifo" hello
 	client_says "$m, no reader" "$tmp/chat\.fifo: .*pipechatd"
 	# The client must find the FIFO unusable before it waits for stdin.
-	timeout 5 "$PIPECHAT_CLIENT" $r -p "$fifo" 2>"$cerr" <"$tmp/feed" 7>&-
+	limit 5 "$PIPECHAT_CLIENT" $r -p "$fifo" 2>"$cerr" <"$tmp/feed" 7>&-
 	status=$?
 	[ "$status" -eq 69 ] ||
 	    fail "$m, no reader, stdin open: exit status $status, expected" \

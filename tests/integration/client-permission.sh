@@ -30,7 +30,7 @@ setpriv --reuid=nobody --regid="$group" --clear-groups \
 # as_nobody ARGS...: run the client as nobody:GROUP, no other groups.
 as_nobody()
 {
-	timeout 5 setpriv --reuid=nobody --regid="$group" --clear-groups \
+	limit 5 setpriv --reuid=nobody --regid="$group" --clear-groups \
 	    "$tmp/pipechat-client" "$@" </dev/null >/dev/null 2>"$cerr"
 }
 

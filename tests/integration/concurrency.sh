@@ -18,7 +18,7 @@ name="$name-$mode"
 setup
 
 clients=8
-lines=20000
+lines=$((20000 / scale))	# fewer under valgrind
 total=$((clients * lines))
 fifo=$tmp/chat.fifo
 conf=$tmp/pipechat.ini

@@ -56,7 +56,7 @@ bad_mode()
 {
 	step "mode = $1 is refused"
 	printf '[fifo]\npath = %s\nmode = %s\n' "$fifo" "$1" >"$conf"
-	timeout 10 "$PIPECHATD" -f "$conf" >"$tmp/out" 2>"$tmp/err"
+	limit 10 "$PIPECHATD" -f "$conf" >"$tmp/out" 2>"$tmp/err"
 	status=$?
 	[ "$status" -eq 78 ] ||
 	    fail "mode $1: exit status $status, expected 78: $(cat "$tmp/err")"

@@ -17,9 +17,12 @@ hostile='\033[31mred\033]0;title\007 \000nul \377\376bad \300\257over \302\233cs
 # clean WHAT FILE: FILE has no control byte but '\n' and is valid UTF-8.
 clean()
 {
-	if grep -naP '[\x00-\x09\x0b-\x1f\x7f]' "$2" >"$tmp/bad"; then
-		fail "$1: control bytes printed: $(od -c "$tmp/bad" | head -n 5)"
-	fi
+	grep -naP '[\x00-\x09\x0b-\x1f\x7f]' "$2" >"$tmp/bad"
+	case $? in
+	0)	fail "$1: control bytes printed: $(od -c "$tmp/bad" | head -n 5)" ;;
+	1)	;;
+	*)	fail "grep -P failed (no PCRE support?)" ;;
+	esac
 	iconv -f UTF-8 -t UTF-8 "$2" >/dev/null 2>&1 ||
 	    fail "$1: not valid UTF-8: $(od -c "$2" | head -n 5)"
 }

@@ -17,7 +17,7 @@ run()
 	local want=$1 what=$2
 
 	shift 2
-	timeout 10 "$@" </dev/null >"$out" 2>"$err"
+	limit 10 "$@" </dev/null >"$out" 2>"$err"
 	status=$?
 	[ "$status" -ne 124 ] || fail "$what: still running after 10 s"
 	[ "$status" -eq "$want" ] ||

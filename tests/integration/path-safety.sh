@@ -20,7 +20,7 @@ snapshot()
 	elif [ -f "$1" ]; then
 		cksum <"$1"
 	elif [ -d "$1" ]; then
-		ls -la --time-style=+%s "$1"
+		ls -lA --time-style=+%s "$1"
 	fi
 }
 
@@ -44,7 +44,7 @@ refuses()
 	else
 		write_config "$conf" "$path"
 	fi
-	timeout 10 "$PIPECHATD" -f "$conf" >"$tmp/out" 2>"$tmp/err"
+	limit 10 "$PIPECHATD" -f "$conf" >"$tmp/out" 2>"$tmp/err"
 	status=$?
 	[ "$status" -ne 124 ] || fail "$what: pipechatd ran on it"
 	[ "$status" -eq 78 ] ||

@@ -16,7 +16,7 @@ leaves_nothing()
 	step "$what"
 	before=$(ls -A "$dir")
 	write_config "$conf" "$3"
-	timeout 10 "$PIPECHATD" -f "$conf" >/dev/null 2>"$tmp/err"
+	limit 10 "$PIPECHATD" -f "$conf" >/dev/null 2>"$tmp/err"
 	status=$?
 	[ "$status" -eq 78 ] ||
 	    fail "$what: exit status $status, expected 78: $(cat "$tmp/err")"
