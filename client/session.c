@@ -22,10 +22,11 @@
 /*
  * Modes of our FIFOs.  The session directory is setgid, so they get the
  * daemon's group, which only the daemon is in: the group bits are the
- * daemon's access, and others get none.
+ * daemon's access, and others get none.  The owner (us) may read and
+ * write both, which costs nothing and lets the daemon's own user chat.
  */
-#define SESSION_IN_MODE		(S_IWUSR | S_IRGRP)	/* 0240 */
-#define SESSION_OUT_MODE	(S_IRUSR | S_IWGRP)	/* 0420 */
+#define SESSION_IN_MODE		(S_IRUSR | S_IWUSR | S_IRGRP)	/* 0640 */
+#define SESSION_OUT_MODE	(S_IRUSR | S_IWUSR | S_IWGRP)	/* 0620 */
 
 static void
 session_path(char *buf, size_t size, const struct client_session *cs,

@@ -175,6 +175,7 @@ room_refuse(struct session *s, const char *why)
 {
 	log_warnx("%s (uid %u): session refused: %s", s->name,
 	    (unsigned int)s->uid, why);
+	s->closing = 1;
 	session_send(s, PROTO_BYE, why, strlen(why));
 	session_free(s);
 }

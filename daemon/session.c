@@ -95,6 +95,8 @@ static struct session *
 session_refuse(struct session *s, const char *why)
 {
 	log_warnx("session %s: refused: %s", s->id, why);
+	/* Closing: the bye is queued, and session_free writes it. */
+	s->closing = 1;
 	if (s->out_fd != -1)
 		session_send(s, PROTO_BYE, why, strlen(why));
 	session_free(s);
@@ -263,6 +265,16 @@ session_send(struct session *s, enum proto_kind kind, const char *text,
 
 	if (s->closing && kind != PROTO_BYE)
 		return;
+	/*
+	 * Before dropping anything, give the pipe what it takes: a burst the
+	 * client's pipe can hold is not the client's fault.
+	 */
+	if (evbuffer_get_length(s->outq) + need > s->queue_max &&
+	    session_flush(s) == -1) {
+		session_close(s, errno == EPIPE ? "stopped listening" :
+		    strerror(errno));
+		return;
+	}
 	if (evbuffer_get_length(s->outq) + need > s->queue_max)
 		session_trim(s, need);
 	if (evbuffer_add(s->outq, word, wlen) == -1 ||
@@ -299,6 +311,7 @@ session_flush(struct session *s)
 		    s->dropped == 1 ? "" : "s");
 		if (evbuffer_prepend(s->outq, mark, (size_t)m) == -1)
 			fatalx("out of memory");
+		s->pinned = (size_t)m;
 		log_debug("%s: %lu messages dropped for session %s", s->name,
 		    s->dropped, s->id);
 		s->dropped = 0;
