@@ -72,6 +72,7 @@ main(int argc, char **argv)
 
 	if (config_load(file, &conf, &cause) == -1) {
 		log_warnx("%s", cause != NULL ? cause : "out of memory");
+		free(cause);
 		return PC_EX_CONFIG;
 	}
 	if (checkonly) {

@@ -2,16 +2,8 @@
 # first, then calls setup.  Every wait is a poll loop with a deadline, so a
 # broken daemon makes a test fail, never hang.
 
-# "meson test --setup valgrind" runs every test under valgrind, and so
-# this script's bash, whose own leaks are not ours to report: start again
-# without it (valgrind does not follow exec) and run the programs under
-# test through $PIPECHAT_WRAPPER instead (see setup).
-if [ -n "${PIPECHAT_WRAPPER:-}" ] && [ -z "${PIPECHAT_UNWRAPPED:-}" ]; then
-	case ${LD_PRELOAD:-} in
-	*vgpreload*)
-		PIPECHAT_UNWRAPPED=1 exec env -u LD_PRELOAD bash "$0" "$@" ;;
-	esac
-fi
+# Under "meson test --setup valgrind", $PIPECHAT_WRAPPER holds the valgrind
+# command: the programs under test run through it (see setup).
 
 set -u
 
