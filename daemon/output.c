@@ -126,10 +126,8 @@ output_flush_cb(int fd, short what, void *arg)
  * that fails, the line goes to the fd (the journal's stream) after all.
  */
 static int
-output_journal(const struct message *m)
+output_journal(const struct message *m, const char *line, size_t len)
 {
-	char	line[MESSAGE_FORMAT_MAX];
-	size_t	len = message_format(m, line);
 	int	rc;
 
 	if (m->from != NULL)
@@ -151,26 +149,22 @@ output_journal(const struct message *m)
 }
 #endif
 
-/* Queue one message as a line of safe text. */
+/* Queue one message, m formatted as text (by message_format), as a line. */
 void
-output_message(struct output *out, const struct message *m)
+output_message(struct output *out, const struct message *m, const char *text,
+    size_t len)
 {
-	struct evbuffer_iovec	v;
-	size_t			len;
-
 	if (out->failed)
 		return;
 #ifdef HAVE_LIBSYSTEMD
-	if (out->journal && output_journal(m) == 0)
+	if (out->journal && output_journal(m, text, len) == 0)
 		return;
+#else
+	(void)m;
 #endif
-	if (evbuffer_reserve_space(out->buf, MESSAGE_FORMAT_MAX + 1, &v, 1) < 1)
+	if (evbuffer_add(out->buf, text, len) == -1 ||
+	    evbuffer_add(out->buf, "\n", 1) == -1)
 		fatalx("out of memory");
-	len = message_format(m, v.iov_base);
-	((char *)v.iov_base)[len++] = '\n';
-	v.iov_len = len;
-	if (evbuffer_commit_space(out->buf, &v, 1) == -1)
-		fatalx("evbuffer_commit_space failed");
 
 	if (evbuffer_get_length(out->buf) >= OUTPUT_BATCH_MAX)
 		output_flush(out);

@@ -11,7 +11,8 @@ typedef void (*output_fail_cb)(void *);
 
 struct output	*output_new(struct event_base *, int, output_fail_cb, void *);
 void		 output_free(struct output *);
-void		 output_message(struct output *, const struct message *);
+void		 output_message(struct output *, const struct message *,
+		    const char *, size_t);
 int		 output_flush(struct output *);
 
 #endif

@@ -256,18 +256,27 @@ void
 room_broadcast(struct room *r, struct session *from, const struct message *m)
 {
 	struct session	*s;
-	char		 line[MESSAGE_FORMAT_MAX];
-	size_t		 len;
+	char		 line[PROTO_OUT_LINE_MAX];
+	const char	*word;
+	size_t		 wlen, len;
 	enum proto_kind	 kind;
 
 	if (m->kind == MESSAGE_CHAT || m->kind == MESSAGE_ACTION)
 		r->messages++;
-	output_message(r->out, m);
-	len = message_format(m, line);
 	kind = m->kind == MESSAGE_CHAT ? PROTO_MSG : PROTO_INFO;
+	word = proto_kind_name(kind);
+	wlen = strlen(word);
+
+	/* Formatted once: "KIND " + text + "\n", the text also printed. */
+	memcpy(line, word, wlen);
+	line[wlen] = ' ';
+	len = message_format(m, line + wlen + 1);
+	output_message(r->out, m, line + wlen + 1, len);
+	len += wlen + 1;
+	line[len++] = '\n';
 	TAILQ_FOREACH(s, &r->sessions, entry) {
 		if (s != from && !s->closing)
-			session_send(s, kind, line, len);
+			session_send_line(s, kind, line, len);
 	}
 }
 

@@ -260,9 +260,21 @@ void
 session_send(struct session *s, enum proto_kind kind, const char *text,
     size_t len)
 {
-	const char	*word = proto_kind_name(kind);
-	size_t		 wlen = strlen(word), need = wlen + len + 2;
+	char	line[PROTO_OUT_LINE_MAX];
+	int	n;
 
+	n = snprintf(line, sizeof line, "%s %.*s\n", proto_kind_name(kind),
+	    (int)len, text);
+	if (n < 0 || (size_t)n >= sizeof line)
+		fatalx("session %s: line too long", s->id);
+	session_send_line(s, kind, line, (size_t)n);
+}
+
+/* Queue a line already framed as "KIND TEXT\n" (see session_send). */
+void
+session_send_line(struct session *s, enum proto_kind kind, const char *line,
+    size_t need)
+{
 	if (s->closing && kind != PROTO_BYE)
 		return;
 	/*
@@ -277,10 +289,7 @@ session_send(struct session *s, enum proto_kind kind, const char *text,
 	}
 	if (evbuffer_get_length(s->outq) + need > s->queue_max)
 		session_trim(s, need);
-	if (evbuffer_add(s->outq, word, wlen) == -1 ||
-	    evbuffer_add(s->outq, " ", 1) == -1 ||
-	    evbuffer_add(s->outq, text, len) == -1 ||
-	    evbuffer_add(s->outq, "\n", 1) == -1)
+	if (evbuffer_add(s->outq, line, need) == -1)
 		fatalx("out of memory");
 	/* The client waits for these: they are never dropped. */
 	if (kind == PROTO_WELCOME || kind == PROTO_BYE)

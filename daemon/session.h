@@ -46,6 +46,8 @@ struct session	*session_open(struct room *, struct event_base *, int,
 		    const struct proto_join *, size_t);
 void		 session_send(struct session *, enum proto_kind,
 		    const char *, size_t);
+void		 session_send_line(struct session *, enum proto_kind,
+		    const char *, size_t);
 void		 session_close(struct session *, const char *);
 int		 session_drain(struct session *);
 void		 session_free(struct session *);

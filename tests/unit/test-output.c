@@ -17,6 +17,15 @@
 #include "evmem.h"
 #include "tap.h"
 
+/* Format m as the room does, and hand it to output_message. */
+static void
+emit(struct output *out, const struct message *m)
+{
+	static char	text[MESSAGE_FORMAT_MAX];
+
+	output_message(out, m, text, message_format(m, text));
+}
+
 #define BIG_PIPE	(1024 * 1024)
 #define BATCH_MAX	65536	/* OUTPUT_BATCH_MAX in output.c */
 
@@ -144,30 +153,30 @@ test_format(void)
 	struct fixture	f;
 
 	fixture_init(&f, 0);
-	output_message(f.out, CHAT(NULL, "hello", 0));
+	emit(f.out, CHAT(NULL, "hello", 0));
 	is_int(fixture_pending(&f), 0, "nothing written before the loop runs");
 	fixture_run(&f);
 	IS_OUTPUT(&f, "(anonymous): hello\n", "anonymous writer");
 
-	output_message(f.out, CHAT("alice", "hi there", 0));
+	emit(f.out, CHAT("alice", "hi there", 0));
 	fixture_run(&f);
 	IS_OUTPUT(&f, "alice: hi there\n", "named sender");
 
-	output_message(f.out, CHAT("bob", "cut here", MESSAGE_TRUNCATED));
+	emit(f.out, CHAT("bob", "cut here", MESSAGE_TRUNCATED));
 	fixture_run(&f);
 	IS_OUTPUT(&f, "bob: cut here [truncated]\n", "truncated marker");
 
-	output_message(f.out, CHAT("carol", "", 0));
+	emit(f.out, CHAT("carol", "", 0));
 	fixture_run(&f);
 	IS_OUTPUT(&f, "carol: \n", "empty text");
 
-	output_message(f.out, &(struct message){ .kind = MESSAGE_ACTION,
+	emit(f.out, &(struct message){ .kind = MESSAGE_ACTION,
 	    .from = "dave", .text = "waves", .len = 5 });
-	output_message(f.out, &(struct message){ .kind = MESSAGE_JOIN,
+	emit(f.out, &(struct message){ .kind = MESSAGE_JOIN,
 	    .from = "erin" });
-	output_message(f.out, &(struct message){ .kind = MESSAGE_LEAVE,
+	emit(f.out, &(struct message){ .kind = MESSAGE_LEAVE,
 	    .from = "erin" });
-	output_message(f.out, &(struct message){ .kind = MESSAGE_LEAVE,
+	emit(f.out, &(struct message){ .kind = MESSAGE_LEAVE,
 	    .from = "frank", .text = "timeout\x1b", .len = 8 });
 	fixture_run(&f);
 	IS_OUTPUT(&f, "* dave waves\n* erin joined\n* erin left\n"
@@ -182,21 +191,21 @@ test_escaping(void)
 	struct fixture	f;
 
 	fixture_init(&f, 0);
-	output_message(f.out, CHAT("mallory",
+	emit(f.out, CHAT("mallory",
 	    "\x1b[2Jboom\r\n\a\xc2\x9b" "1m\xe2\x80\xae" "txt\xff", 0));
 	fixture_run(&f);
 	IS_OUTPUT(&f, "mallory: ^[[2Jboom^M^J^G\\u009b1m\\u202etxt"
 	    "\xef\xbf\xbd\n", "controls, C1, bidi and bad bytes escaped");
 
-	output_message(f.out, CHAT(NULL, "a\0b\x7f", 0));
+	emit(f.out, CHAT(NULL, "a\0b\x7f", 0));
 	fixture_run(&f);
 	IS_OUTPUT(&f, "(anonymous): a^@b^?\n", "NUL and DEL inside text");
 
-	output_message(f.out, CHAT("ev\x1bil\n", "x", 0));
+	emit(f.out, CHAT("ev\x1bil\n", "x", 0));
 	fixture_run(&f);
 	IS_OUTPUT(&f, "ev^[il^J: x\n", "the name is escaped too");
 
-	output_message(f.out, CHAT("h\xc3\xa9l\xc3\xa8ne",
+	emit(f.out, CHAT("h\xc3\xa9l\xc3\xa8ne",
 	    "caf\xc3\xa9 \xf0\x9f\x98\x80", 0));
 	fixture_run(&f);
 	IS_OUTPUT(&f, "h\xc3\xa9l\xc3\xa8ne: caf\xc3\xa9 \xf0\x9f\x98\x80\n",
@@ -220,7 +229,7 @@ test_sizes(void)
 	m.from = name;
 	m.text = "x";
 	m.len = 1;
-	output_message(f.out, &m);
+	emit(f.out, &m);
 	fixture_run(&f);
 	name[MESSAGE_NAME_MAX] = '\0';
 	if ((want = malloc(MESSAGE_NAME_MAX + 4)) == NULL)
@@ -241,7 +250,7 @@ test_sizes(void)
 	m.text = text;
 	m.len = PC_TEXT_MAX;
 	m.flags = MESSAGE_TRUNCATED;
-	output_message(f.out, &m);
+	emit(f.out, &m);
 	fixture_run(&f);
 	p = want;
 	for (i = 0; i < MESSAGE_NAME_MAX + PC_TEXT_MAX; i++) {
@@ -271,16 +280,16 @@ test_batch(void)
 	size_t		 i, n, len, lines;
 
 	fixture_init(&f, 0);
-	output_message(f.out, CHAT("a", "1", 0));
-	output_message(f.out, CHAT("b", "2", 0));
-	output_message(f.out, CHAT("c", "3", 0));
+	emit(f.out, CHAT("a", "1", 0));
+	emit(f.out, CHAT("b", "2", 0));
+	emit(f.out, CHAT("c", "3", 0));
 	is_int(fixture_pending(&f), 0, "batch: nothing before the loop");
 	fixture_run(&f);
 	IS_OUTPUT(&f, "a: 1\nb: 2\nc: 3\n", "batch: three lines in order");
 	fixture_run(&f);
 	is_int(fixture_pending(&f), 0, "batch: nothing written twice");
 
-	output_message(f.out, CHAT("d", "4", 0));
+	emit(f.out, CHAT("d", "4", 0));
 	is_int(output_flush(f.out), 0, "output_flush: 0");
 	IS_OUTPUT(&f, "d: 4\n", "output_flush writes without the loop");
 	fixture_deinit(&f);
@@ -299,7 +308,7 @@ test_batch(void)
 	m.text = text;
 	m.len = PC_TEXT_MAX;
 	for (i = 0; i < n; i++)
-		output_message(f.out, &m);
+		emit(f.out, &m);
 	ok(fixture_pending(&f) >= BATCH_MAX,
 	    "%zu lines: %d bytes written without the loop", n, BATCH_MAX);
 	fixture_run(&f);
@@ -325,13 +334,13 @@ test_failure(void)
 	fixture_init(&f, 0);
 	close(f.rfd);
 	f.rfd = -1;
-	output_message(f.out, CHAT("alice", "into the void", 0));
+	emit(f.out, CHAT("alice", "into the void", 0));
 	is_int(f.nfail, 0, "closed reader: fail_cb not called at once");
 	fixture_run(&f);
 	is_int(f.nfail, 1, "closed reader: fail_cb called from the loop");
 	is_int(output_flush(f.out), -1, "closed reader: output_flush -1");
 	is_int(f.nfail, 1, "closed reader: no second fail_cb from flush");
-	output_message(f.out, CHAT("alice", "again", 0));
+	emit(f.out, CHAT("alice", "again", 0));
 	fixture_run(&f);
 	is_int(output_flush(f.out), -1, "closed reader: still -1");
 	is_int(f.nfail, 1, "closed reader: fail_cb still called once");
@@ -347,7 +356,7 @@ test_failure(void)
 	m.text = text;
 	m.len = PC_TEXT_MAX;
 	for (i = 0; i < 3 * BATCH_MAX / PC_TEXT_MAX; i++)
-		output_message(f.out, &m);
+		emit(f.out, &m);
 	fixture_run(&f);
 	is_int(output_flush(f.out), -1, "closed reader, big batch: -1");
 	is_int(f.nfail, 1, "closed reader, big batch: fail_cb once");
@@ -355,7 +364,7 @@ test_failure(void)
 	/* once failed, messages are dropped, not kept for ever */
 	live = evmem_live;
 	for (i = 0; i < 1000; i++)
-		output_message(f.out, &m);
+		emit(f.out, &m);
 	fixture_run(&f);
 	ok(evmem_live <= live + BATCH_MAX,
 	    "failed output: 4 MB of messages later, %zu bytes more held",
