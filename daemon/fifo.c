@@ -229,6 +229,24 @@ fifo_apply(struct fifo *f, mode_t mode, gid_t gid, char **cause)
 }
 
 /*
+ * Make the pipe hold size bytes (0: leave it): a large pipe lets writers
+ * burst without waiting for us, and keeps more across a restart under
+ * systemd.  Past /proc/sys/fs/pipe-max-size only a privileged process
+ * may go; then the pipe keeps its size, and we say so.
+ */
+void
+fifo_set_pipe_size(struct fifo *f, int size)
+{
+	int	cur;
+
+	if (size == 0 || (cur = fcntl(f->fd, F_GETPIPE_SZ)) == size)
+		return;
+	if (fcntl(f->fd, F_SETPIPE_SZ, size) == -1)
+		log_warn("%s: cannot make the pipe %d bytes (it stays %d)",
+		    f->path, size, cur);
+}
+
+/*
  * Replace the read end with a fresh open of the same FIFO.  Once every
  * writer has closed, the old open file reports end-of-file (and POLLHUP)
  * forever, which would spin the loop; a new open file waits quietly for

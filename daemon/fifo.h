@@ -12,6 +12,7 @@ int	 fifo_adopt(int, const char *, mode_t, gid_t, struct fifo **,
 int	 fifo_fd(const struct fifo *);
 int	 fifo_reopen(struct fifo *);
 int	 fifo_apply(struct fifo *, mode_t, gid_t, char **);
+void	 fifo_set_pipe_size(struct fifo *, int);
 void	 fifo_unlink(struct fifo *);
 void	 fifo_free(struct fifo *);
 

@@ -54,6 +54,7 @@ listener_new(struct event_base *base, const struct config *conf,
 	} else if (fifo_open(conf->fifo_path, conf->fifo_mode, conf->fifo_gid,
 	    &l->fifo, cause) == -1)
 		goto fail;
+	fifo_set_pipe_size(l->fifo, conf->fifo_pipe_size);
 	l->ingest = ingest_new(base, fifo_fd(l->fifo), listener_line_cb,
 	    listener_eof_cb, l);
 	l->retry_ev = evtimer_new(base, listener_retry_cb, l);
@@ -89,7 +90,10 @@ listener_reconfigure(struct listener *l, const struct config *conf,
 	if (strcmp(l->path, conf->fifo_path) != 0)
 		log_warnx("%s: new path %s takes effect at restart", l->path,
 		    conf->fifo_path);
-	return fifo_apply(l->fifo, conf->fifo_mode, conf->fifo_gid, cause);
+	if (fifo_apply(l->fifo, conf->fifo_mode, conf->fifo_gid, cause) == -1)
+		return -1;
+	fifo_set_pipe_size(l->fifo, conf->fifo_pipe_size);
+	return 0;
 }
 
 /*

@@ -26,6 +26,8 @@ typedef int (*config_parse_fn)(struct config *, const char *, char **);
 static int	config_parse_path(struct config *, const char *, char **);
 static int	config_parse_mode(struct config *, const char *, char **);
 static int	config_parse_group(struct config *, const char *, char **);
+static int	config_parse_pipe_size(struct config *, const char *,
+		    char **);
 static int	config_parse_session_dir(struct config *, const char *,
 		    char **);
 static int	config_parse_max_clients(struct config *, const char *,
@@ -47,6 +49,7 @@ static const struct config_key {
 	{ "session", "max_clients", config_parse_max_clients },
 	{ "session", "max_per_user", config_parse_max_per_user },
 	{ "session", "queue_max", config_parse_queue_max },
+	{ "fifo", "pipe_size", config_parse_pipe_size },
 };
 #define CONFIG_NKEYS (sizeof config_keys / sizeof config_keys[0])
 #define CONFIG_KEY_MAX_PER_USER	5	/* index in config_keys */
@@ -165,6 +168,17 @@ config_parse_max_per_user(struct config *conf, const char *value, char **why)
 	    why) == -1)
 		return -1;
 	conf->max_per_user = (int)n;
+	return 0;
+}
+
+static int
+config_parse_pipe_size(struct config *conf, const char *value, char **why)
+{
+	long long	n;
+
+	if (config_parse_number(value, 0, CONFIG_PIPE_SIZE_MAX, &n, why) == -1)
+		return -1;
+	conf->fifo_pipe_size = (int)n;
 	return 0;
 }
 
@@ -363,6 +377,7 @@ config_new(const char *file)
 		return NULL;
 	conf->fifo_mode = CONFIG_DEFAULT_MODE;
 	conf->fifo_gid = (gid_t)-1;
+	conf->fifo_pipe_size = CONFIG_DEFAULT_PIPE_SIZE;
 	conf->max_clients = CONFIG_DEFAULT_MAX_CLIENTS;
 	conf->max_per_user = CONFIG_DEFAULT_MAX_PER_USER;
 	conf->queue_max = CONFIG_DEFAULT_QUEUE_MAX;

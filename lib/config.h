@@ -8,6 +8,8 @@
 
 #define CONFIG_DEFAULT_FILE	SYSCONFDIR "/pipechat.ini"
 #define CONFIG_DEFAULT_MODE	0620
+#define CONFIG_DEFAULT_PIPE_SIZE	(1024 * 1024)
+#define CONFIG_PIPE_SIZE_MAX		(256 * 1024 * 1024)
 #define CONFIG_SESSION_SUBDIR	"sessions"	/* next to the FIFO */
 #define CONFIG_DEFAULT_MAX_CLIENTS	1024
 #define CONFIG_DEFAULT_MAX_PER_USER	16
@@ -22,6 +24,7 @@ struct config {
 	mode_t	 fifo_mode;	/* [fifo] mode, permission bits only */
 	char	*fifo_group;	/* [fifo] group as written, or NULL */
 	gid_t	 fifo_gid;	/* ... resolved; (gid_t)-1 when unset */
+	int	 fifo_pipe_size;	/* [fifo] pipe_size, bytes; 0: as is */
 	char	*session_dir;	/* [session] dir, absolute */
 	int	 max_clients;	/* [session] max_clients */
 	int	 max_per_user;	/* [session] max_per_user */
