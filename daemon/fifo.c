@@ -11,6 +11,7 @@
 
 #include "fifo.h"
 #include "log.h"
+#include "spare.h"
 #include "strfmt.h"
 
 /* The read end of a FIFO the daemon owns, and what it knows of it. */
@@ -260,24 +261,32 @@ fifo_reopen(struct fifo *f)
 {
 	char		proc[64];
 	struct stat	st;
-	int		fd;
+	int		fd, spared = 0, error;
 
 	snprintf(proc, sizeof proc, "/proc/self/fd/%d", f->fd);
 	fd = open(proc, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	if (fd == -1)
+	if (fd == -1 && (errno == EMFILE || errno == ENFILE) &&
+	    (spared = spare_release()))
+		fd = open(proc, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd == -1 && errno == ENOENT)	/* no /proc */
 		fd = open(f->path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW |
 		    O_NOCTTY | O_CLOEXEC);
-	if (fd == -1)
-		return -1;
-	if (fstat(fd, &st) == -1 || st.st_dev != f->dev ||
-	    st.st_ino != f->ino) {
+	if (fd != -1 && (fstat(fd, &st) == -1 || st.st_dev != f->dev ||
+	    st.st_ino != f->ino)) {
 		close(fd);
+		fd = -1;
 		errno = ESTALE;
-		return -1;
 	}
-	close(f->fd);
-	f->fd = fd;
-	return 0;
+	error = errno;
+	if (fd != -1) {
+		close(f->fd);
+		f->fd = fd;
+	}
+	/* After the old end is closed: the reserve costs no fd, net. */
+	if (spared)
+		spare_reserve();
+	errno = error;
+	return fd == -1 ? -1 : 0;
 }
 
 /* Remove the FIFO if we created it and it is still the one at its path. */

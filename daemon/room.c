@@ -19,8 +19,11 @@
 #include "session.h"
 #include "sessiondir.h"
 
-/* fds the daemon needs besides two per session: stdio, FIFO, epoll... */
-#define ROOM_SPARE_FDS	64
+/*
+ * fds the daemon needs besides two per session: stdio, the FIFO and its
+ * reopening, epoll, the session directory, the reserve fd, NSS lookups.
+ */
+#define ROOM_SPARE_FDS	16
 
 TAILQ_HEAD(session_list, session);
 
@@ -57,7 +60,8 @@ room_raise_nofile(struct room *r)
 	}
 	rl.rlim_cur = rl.rlim_max < need ? rl.rlim_max : need;
 	if (setrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur < need) {
-		int	fit = (int)((rl.rlim_cur - ROOM_SPARE_FDS) / 2);
+		int	fit = rl.rlim_cur > ROOM_SPARE_FDS + 2 ?
+			    (int)((rl.rlim_cur - ROOM_SPARE_FDS) / 2) : 1;
 
 		log_warnx("file descriptor limit %llu allows %d clients, not "
 		    "max_clients = %d", (unsigned long long)rl.rlim_cur, fit,

@@ -10,10 +10,12 @@
 #include "config.h"
 #include "listener.h"
 #include "log.h"
+#include "names.h"
 #include "notify.h"
 #include "output.h"
 #include "room.h"
 #include "server.h"
+#include "spare.h"
 
 struct server {
 	struct event_base	*base;
@@ -94,6 +96,7 @@ server_new(struct config *conf, char **cause)
 	s->listener = listener_new(s->base, conf, listen_fd, s->room, cause);
 	if (s->listener == NULL || room_open_dir(s->room, cause) == -1)
 		goto fail;
+	spare_reserve();
 	s->status_ev = event_new(s->base, -1, EV_PERSIST, server_status_cb, s);
 	if (s->status_ev == NULL || event_add(s->status_ev, &tv) == -1)
 		goto fail;
@@ -128,6 +131,8 @@ server_free(struct server *s)
 	if (s->base != NULL)
 		event_base_free(s->base);
 	config_free(s->conf);
+	names_flush();
+	spare_release();
 	free(s);
 }
 
@@ -214,6 +219,7 @@ server_reload(struct server *s)
 		return;
 	}
 	room_reconfigure(s->room, conf);
+	names_flush();
 	config_free(s->conf);
 	s->conf = conf;
 	log_info("%s: configuration reloaded", conf->file);

@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,8 +14,10 @@
 #include "ingest.h"
 #include "log.h"
 #include "room.h"
+#include "names.h"
 #include "sessiondir.h"
 #include "session.h"
+#include "spare.h"
 
 /*
  * The modes a client gives its FIFOs (see docs/PROTOCOL.md).  Group is
@@ -41,20 +42,6 @@ static void	session_write_cb(int, short, void *);
 static void	session_gone_cb(int, short, void *);
 static void	session_free_cb(int, short, void *);
 static int	session_flush(struct session *);
-
-/* The name the kernel's uid maps to; "uidN" when it has none. */
-static char *
-session_user_name(uid_t uid)
-{
-	struct passwd	*pw;
-	char		*name;
-
-	if ((pw = getpwuid(uid)) != NULL)
-		return strdup(pw->pw_name);
-	if (asprintf(&name, "uid%u", (unsigned int)uid) == -1)
-		return NULL;
-	return name;
-}
 
 /*
  * Is st a FIFO that only its owner and we can use in the expected way?
@@ -115,7 +102,7 @@ session_open(struct room *room, struct event_base *base, int dirfd,
     const struct proto_join *j, size_t queue_max)
 {
 	struct session	*s;
-	const char	*why;
+	const char	*why, *name;
 
 	if ((s = calloc(1, sizeof *s)) == NULL)
 		fatal("calloc");
@@ -131,7 +118,7 @@ session_open(struct room *room, struct event_base *base, int dirfd,
 	/* out first: if the client is not there to read, there is no one. */
 	s->out_fd = session_open_fifo(s, PROTO_OUT_SUFFIX, O_WRONLY, &s->out_st);
 	if (s->out_fd == -1 && (errno == EMFILE || errno == ENFILE) &&
-	    sessiondir_spare_release()) {
+	    spare_release()) {
 		s->out_fd = session_open_fifo(s, PROTO_OUT_SUFFIX, O_WRONLY,
 		    &s->out_st);
 		if (s->out_fd != -1)
@@ -139,7 +126,7 @@ session_open(struct room *room, struct event_base *base, int dirfd,
 			    "left; try again later");
 		else
 			session_free(s);
-		sessiondir_spare_reserve();
+		spare_reserve();
 		return NULL;
 	}
 	if (s->out_fd == -1) {
@@ -164,8 +151,10 @@ session_open(struct room *room, struct event_base *base, int dirfd,
 	if (s->in_st.st_uid != s->out_st.st_uid)
 		return session_refuse(s, "the two FIFOs have different owners");
 	s->uid = s->in_st.st_uid;
-	if ((s->name = session_user_name(s->uid)) == NULL)
-		fatal("session name");
+	if ((name = names_lookup(s->uid)) == NULL)
+		return session_refuse(s, "cannot look up your user name");
+	if ((s->name = strdup(name)) == NULL)
+		fatal("strdup");
 
 	s->ingest = ingest_new(base, s->in_fd, session_line_cb, session_eof_cb,
 	    s);

@@ -25,32 +25,6 @@
  */
 #define SESSIONDIR_MODE	(S_ISVTX | S_ISGID | 0733)
 
-/*
- * An fd kept in reserve: when the fd limit is reached, freeing it lets us
- * open a client's FIFO long enough to tell it why it cannot have a session,
- * instead of leaving it waiting.
- */
-static int	sessiondir_spare = -1;
-
-/* Take the reserve fd again (after sessiondir_spare_release). */
-void
-sessiondir_spare_reserve(void)
-{
-	if (sessiondir_spare == -1)
-		sessiondir_spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
-}
-
-/* Give the reserve fd up for a moment; returns 0 if there was none. */
-int
-sessiondir_spare_release(void)
-{
-	if (sessiondir_spare == -1)
-		return 0;
-	close(sessiondir_spare);
-	sessiondir_spare = -1;
-	return 1;
-}
-
 /* Remove what a previous run (or a crashed client) left behind. */
 static void
 sessiondir_clean(int dirfd, const char *path)
@@ -128,7 +102,6 @@ sessiondir_open(const char *path, int *dirfdp, char **cause)
 		return -1;
 	}
 	sessiondir_clean(fd, path);
-	sessiondir_spare_reserve();
 	*dirfdp = fd;
 	return 0;
 }

@@ -7,7 +7,5 @@
 int	sessiondir_open(const char *, int *, char **);
 int	sessiondir_open_fifo(int, const char *, int, struct stat *);
 void	sessiondir_unlink(int, const char *, const struct stat *);
-void	sessiondir_spare_reserve(void);
-int	sessiondir_spare_release(void);
 
 #endif

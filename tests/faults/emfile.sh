@@ -95,7 +95,7 @@ phase()
 {
 	local p=$1 expect=$2 i n=0 refused= reason st f
 
-	for i in $(seq 1 12); do
+	for i in $(seq 1 20); do
 		try_session "$p$i"
 		st=$?
 		if [ "$st" = 0 ]; then
@@ -110,7 +110,7 @@ phase()
 		problem "$p: $n sessions could join, not $want_sessions"
 	fi
 	if [ -z "$refused" ]; then
-		problem "$p: 12 sessions and none refused"
+		problem "$p: 20 sessions and none refused"
 	elif [ "$st" = 2 ]; then
 		problem "$p: session $refused neither joined nor was refused" \
 		    "within $((10 * slow)) s"
