@@ -182,10 +182,22 @@ chat_show(struct chat *c, const char *line, size_t len)
 		}
 		break;
 	case PROTO_BYE:
+		/*
+		 * Stop sending at once and close our end: the daemon reads
+		 * what we wrote until then, so every line counted as sent
+		 * has been taken.
+		 */
 		c->bye = 1;
 		if (c->term.active)
 			term_stop(&c->term);
-		warnx("session ended by pipechatd: %.*s", (int)n, safe);
+		if (c->sink != -1) {
+			close(c->sink);
+			c->sink = -1;
+		}
+		warnx("session ended by pipechatd: %.*s; %lu line%s sent%s",
+		    (int)n, safe, c->sent, c->sent == 1 ? "" : "s",
+		    c->sendq_len > 0 ? ", the rest not" : "");
+		c->sendq_len = 0;
 		return;
 	default:
 		return;
@@ -380,12 +392,17 @@ chat_run(int *sink, int *out, const char *sink_name, int flags)
 				break;
 			}
 		}
-		if (pfd[0].revents != 0 && chat_stdin(&c, &stdin_eof) == -1)
+		if (c.bye)
+			stdin_eof = 1;
+		else if (pfd[0].revents != 0 && chat_stdin(&c, &stdin_eof) == -1)
 			break;
 		if (c.sendq_len > 0 && chat_flush(&c) == -1)
 			break;
 	}
 	term_stop(&c.term);
+	/* Ended by the daemon, not by us: the caller must know. */
+	if (c.bye && !c.quit && c.status == 0)
+		c.status = PC_EX_UNAVAILABLE;
 	if (c.sink != -1)
 		close(c.sink);
 	if (c.out != -1)

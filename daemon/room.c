@@ -34,6 +34,9 @@ struct room {
 	int			 dirfd;
 	struct session_list	 sessions;	/* joined, in join order */
 	int			 count;
+	int			 stopping;	/* no joins; tell when empty */
+	void			(*empty_cb)(void *);
+	void			*empty_arg;
 	unsigned long long	 messages;	/* said, since start */
 	int			 max_clients;
 	int			 max_per_user;
@@ -124,6 +127,26 @@ room_free(struct room *r)
 	free(r);
 }
 
+/*
+ * The daemon is stopping: say bye to every session and keep reading
+ * them until their clients close (which a client does on bye), then call
+ * empty_cb.  Returns how many sessions are open; with 0, empty_cb is not
+ * called.
+ */
+int
+room_stop(struct room *r, void (*empty_cb)(void *), void *arg)
+{
+	struct session	*s;
+	static const char bye[] = "pipechatd is shutting down";
+
+	r->stopping = 1;
+	r->empty_cb = empty_cb;
+	r->empty_arg = arg;
+	TAILQ_FOREACH(s, &r->sessions, entry)
+		session_send(s, PROTO_BYE, bye, sizeof bye - 1);
+	return r->count;
+}
+
 /* Limits apply to sessions that join from now on. */
 void
 room_reconfigure(struct room *r, const struct config *conf)
@@ -205,6 +228,10 @@ room_join(struct room *r, const struct proto_join *j)
 	}
 	if ((s = session_open(r, r->base, r->dirfd, j, r->queue_max)) == NULL)
 		return;
+	if (r->stopping) {
+		room_refuse(s, "pipechatd is shutting down");
+		return;
+	}
 	TAILQ_FOREACH(t, &r->sessions, entry) {
 		if (t->uid == s->uid)
 			mine++;
@@ -241,6 +268,8 @@ room_leave(struct room *r, struct session *s)
 	s->joined = 0;
 	TAILQ_REMOVE(&r->sessions, s, entry);
 	r->count--;
+	if (r->stopping && r->count == 0)
+		r->empty_cb(r->empty_arg);
 	if (s->flags & PROTO_JOIN_QUIET)
 		return;
 	m.from = s->name;

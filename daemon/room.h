@@ -17,6 +17,7 @@ struct room	*room_new(struct event_base *, const struct config *,
 int		 room_open_dir(struct room *, char **);
 void		 room_free(struct room *);
 void		 room_reconfigure(struct room *, const struct config *);
+int		 room_stop(struct room *, void (*)(void *), void *);
 void		 room_join(struct room *, const struct proto_join *);
 void		 room_input(struct room *, struct session *, const char *,
 		    size_t, int);

@@ -27,6 +27,8 @@ struct server {
 	struct event		*sigint_ev;
 	struct event		*sighup_ev;
 	struct event		*status_ev;	/* STATUS= for systemd */
+	struct event		*stop_ev;	/* stopping takes too long */
+	int			 stopping;
 	int			 status_clients;	/* last reported */
 	unsigned long long	 status_messages;
 	int			 status;	/* exit status of the run */
@@ -37,9 +39,13 @@ static void	server_reload_cb(int, short, void *);
 static void	server_reload(struct server *);
 static void	server_output_fail_cb(void *);
 static void	server_status_cb(int, short, void *);
+static void	server_stopped_cb(int, short, void *);
+static void	server_room_empty_cb(void *);
 
 /* How often systemd's STATUS= line is brought up to date, if it changed. */
 #define SERVER_STATUS_SEC	1
+/* How long clients get to close their sessions when we stop. */
+#define SERVER_STOP_SEC		3
 
 /* Adds a persistent handler for signo; returns NULL on failure. */
 static struct event *
@@ -98,7 +104,9 @@ server_new(struct config *conf, char **cause)
 		goto fail;
 	spare_reserve();
 	s->status_ev = event_new(s->base, -1, EV_PERSIST, server_status_cb, s);
-	if (s->status_ev == NULL || event_add(s->status_ev, &tv) == -1)
+	s->stop_ev = evtimer_new(s->base, server_stopped_cb, s);
+	if (s->status_ev == NULL || s->stop_ev == NULL ||
+	    event_add(s->status_ev, &tv) == -1)
 		goto fail;
 	s->status_clients = -1;
 	return s;
@@ -114,8 +122,13 @@ server_free(struct server *s)
 {
 	if (s == NULL)
 		return;
+	if (s->stop_ev != NULL)
+		event_free(s->stop_ev);
 	if (s->status_ev != NULL)
 		event_free(s->status_ev);
+	/* What raw writers wrote while sessions were closing. */
+	if (s->stopping)
+		listener_shutdown(s->listener);
 	listener_free(s->listener);
 	room_free(s->room);
 	if (s->out != NULL) {
@@ -154,12 +167,52 @@ server_stop_cb(int signo, short what, void *arg)
 {
 	struct server	*s = arg;
 
+	struct timeval	 tv = { SERVER_STOP_SEC, 0 };
+
 	(void)what;
+	if (s->stopping) {
+		log_info("%s again: stopping now", strsignal(signo));
+		event_base_loopbreak(s->base);
+		return;
+	}
+	s->stopping = 1;
 	log_info("%s: shutting down", strsignal(signo));
 	notify_stopping();
 	listener_shutdown(s->listener);
+	/*
+	 * A session's client may be writing right now, and what it writes
+	 * after our last read would be lost when we close: say bye and read
+	 * until it closes its end, for SERVER_STOP_SEC at most.
+	 */
+	if (room_stop(s->room, server_room_empty_cb, s) == 0) {
+		server_room_empty_cb(s);
+		return;
+	}
+	evtimer_add(s->stop_ev, &tv);
+}
+
+/* Every session has closed: stop. */
+static void
+server_room_empty_cb(void *arg)
+{
+	struct server	*s = arg;
+
 	output_flush(s->out);
 	event_base_loopbreak(s->base);
+}
+
+/* Some clients did not close their sessions in time: stop anyway. */
+static void
+server_stopped_cb(int fd, short what, void *arg)
+{
+	struct server	*s = arg;
+
+	(void)fd;
+	(void)what;
+	log_info("%d session%s still open after %d s: closing",
+	    room_count(s->room), room_count(s->room) == 1 ? "" : "s",
+	    SERVER_STOP_SEC);
+	server_room_empty_cb(s);
 }
 
 /*

@@ -111,8 +111,10 @@ END {
 		while ((getline l < file) > 0) {
 			if (said == "")
 				said = l
-			if (match(l, /the daemon went away; [0-9]+ lines? sent/)) {
-				N = substr(l, RSTART + 22, RLENGTH - 22)
+			# "the daemon went away; N lines sent", or "session
+			# ended by pipechatd: why; N lines sent".
+			if (match(l, /; [0-9]+ lines? sent/)) {
+				N = substr(l, RSTART + 2, RLENGTH - 2)
 				sub(/ .*/, "", N)
 				N += 0
 			}
