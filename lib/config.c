@@ -60,6 +60,8 @@ struct config_parse {
 	FILE		*fp;
 	int		 line;		/* of the line inih is looking at */
 	int		 seen[CONFIG_NKEYS];	/* line each key was set on */
+	char		*linebuf;	/* getline's */
+	size_t		 linesize;
 	char		*cause;		/* first error, "FILE:LINE: ..." */
 	int		 cause_line;
 	int		 oom;
@@ -296,26 +298,32 @@ config_handler(void *arg, const char *section, const char *name,
 }
 
 /*
- * inih reader: fgets that counts lines, so the handler knows where it is,
- * and that reports a line too long for inih's buffer instead of letting
- * inih parse its tail as a line of its own.
+ * inih reader: hands inih one whole line at a time and counts lines, so
+ * the handler knows where it is.  A line too long for inih's buffer, or
+ * with a NUL byte in it (where C strings would end it early), is reported
+ * and given to inih as an empty line: its tail is never parsed as a line
+ * of its own.
  */
 static char *
 config_reader(char *buf, int size, void *arg)
 {
 	struct config_parse	*cp = arg;
-	size_t			 len;
-	int			 c;
+	ssize_t			 len;
 
-	if (fgets(buf, size, cp->fp) == NULL)
+	if ((len = getline(&cp->linebuf, &cp->linesize, cp->fp)) == -1)
 		return NULL;
 	cp->line++;
-	len = strlen(buf);
-	if (len > 0 && buf[len - 1] != '\n' && !feof(cp->fp)) {
+	if (len > 0 && cp->linebuf[len - 1] == '\n')
+		len--;
+	buf[0] = '\0';
+	if (memchr(cp->linebuf, '\0', (size_t)len) != NULL)
+		config_error(cp, "NUL byte in the line");
+	else if (len > size - 2)
 		config_error(cp, "line longer than %d bytes", size - 2);
-		while ((c = fgetc(cp->fp)) != EOF && c != '\n')
-			;
-		buf[0] = '\0';
+	else {
+		memcpy(buf, cp->linebuf, (size_t)len);
+		buf[len] = '\n';
+		buf[len + 1] = '\0';
 	}
 	return buf;
 }
@@ -444,6 +452,8 @@ config_load(const char *file, struct config **out, char **cause)
 	}
 	fclose(cp.fp);
 	cp.fp = NULL;
+	free(cp.linebuf);
+	cp.linebuf = NULL;
 	if (config_finish(&cp) == -1) {
 		if (cp.oom)
 			goto oom;
@@ -458,6 +468,7 @@ oom:
 	free(cp.cause);
 	*cause = NULL;
 fail:
+	free(cp.linebuf);
 	if (cp.fp != NULL)
 		fclose(cp.fp);
 	config_free(cp.conf);

@@ -62,7 +62,8 @@ utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
 
 /*
  * Return the largest length <= max at which s (len bytes) can be cut
- * without splitting a UTF-8 character.  Invalid input is cut at max.
+ * without splitting a UTF-8 character (0 if the first one does not fit).
+ * Invalid input is cut at max.
  */
 size_t
 utf8_cut(const char *s, size_t len, size_t max)
@@ -71,11 +72,10 @@ utf8_cut(const char *s, size_t len, size_t max)
 
 	if (len <= max)
 		return len;
-	for (n = max; n > 0 && max - n < 3; n--) {
+	for (n = max;; n--) {
 		if (((unsigned char)s[n] & 0xc0) != 0x80)
 			return n;
+		if (n == 0 || max - n == 3)
+			return max;
 	}
-	if (n > 0 && ((unsigned char)s[n] & 0xc0) != 0x80)
-		return n;
-	return max;
 }

@@ -54,6 +54,8 @@ static const struct bad_case bad_cases[] = {
 	    "\"key = value\" or a comment" },
 	{ "bad-long-line.ini", 2, "line longer than 198 bytes" },
 	{ "bad-line-199.ini", 2, "line longer than 198 bytes" },
+	/* A NUL must not hide the length of the line, nor split it in two. */
+	{ "bad-nul-byte.ini", 2, "NUL byte in the line" },
 	{ "bad-two-errors.ini", 3, "colour: unknown key in section [fifo]" },
 	/* a syntax error is an error like any other: the first one counts */
 	{ "bad-first-error.ini", 2, "syntax error: expected \"[section]\", "

@@ -276,6 +276,10 @@ test_cut_cases(void)
 	is_uint(utf8_cut(eacute, 3, 2), 1, "cut: not inside U+00E9");
 	is_uint(utf8_cut(euro, 5, 2), 1, "cut: not after 1 byte of U+20AC");
 	is_uint(utf8_cut(euro, 5, 3), 1, "cut: not after 2 bytes of U+20AC");
+	is_uint(utf8_cut("\xc3\xac", 2, 1), 0,
+	    "cut: a first character that does not fit gives 0");
+	is_uint(utf8_cut("\xe2\x82\xac", 3, 2), 0,
+	    "cut: a first 3-byte character in 2 gives 0");
 	is_uint(utf8_cut(euro, 5, 4), 4, "cut: right after U+20AC");
 	is_uint(utf8_cut(smile, 6, 2), 1, "cut: not after 1 byte of U+1F600");
 	is_uint(utf8_cut(smile, 6, 3), 1, "cut: not after 2 bytes of U+1F600");
