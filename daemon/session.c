@@ -139,8 +139,19 @@ session_open(struct room *room, struct event_base *base, int dirfd,
 		session_free(s);
 		return NULL;
 	}
-	if ((why = session_check_fifo(&s->out_st, SESSION_OUT_GROUP)) != NULL)
+	if ((why = session_check_fifo(&s->out_st, SESSION_OUT_GROUP)) != NULL) {
+		/*
+		 * A second link may be to someone else's FIFO (where
+		 * fs.protected_hardlinks is off): refuse without a word
+		 * into it, or they would hear our "bye".
+		 */
+		if (s->out_st.st_nlink != 1) {
+			log_warnx("session %s: refused: %s", s->id, why);
+			session_free(s);
+			return NULL;
+		}
 		return session_refuse(s, why);
+	}
 	s->in_fd = session_open_fifo(s, PROTO_IN_SUFFIX, O_RDONLY, &s->in_st);
 	if (s->in_fd == -1)
 		return session_refuse(s, errno == EMFILE || errno == ENFILE ?
