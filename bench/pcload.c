@@ -34,10 +34,35 @@
  * source but itself (a sender does not hear itself), each source's in
  * order, exactly once; lines that are not ours are ignored.
  *
- * usage: pcload -p FIFO [-s DIR] [-n N] [-S S] [-r R] [-m M] [-b BYTES]
- *		 [-W ROUNDS] [-i USEC] [-t SEC] [-alvw]
+ * IRC mode (-I ADDR:PORT) plays the same sessions as IRC clients of an
+ * IRC server, for comparison: each connects over TCP, registers (NICK,
+ * USER), joins #bench and waits for the end of NAMES (366); once all have
+ * joined, senders send "PRIVMSG #bench :TEXT" with the same TEXT as above,
+ * and every client counts and timestamps the PRIVMSGs it receives exactly
+ * as a session counts its "msg" lines.  It answers PING, acknowledges
+ * what it reads at once (TCP_QUICKACK, see irc_quickack), and at the end
+ * sends QUIT and waits for the server to close.  No raw writers, no slow
+ * reader.  At most PCLOAD_IRC_PENDING_MAX clients register at once, so that
+ * a server with a short listen backlog is not flooded with SYNs.
  *
- *   -p FIFO	the daemon's well-known FIFO (required)
+ * usage: pcload -p FIFO [-s DIR] [-n N] [-S S] [-r R] [-m M] [-b BYTES]
+ *		 [-W ROUNDS] [-i USEC] [-t SEC] [-c FILE:BYTES] [-H SEC]
+ *		 [-P PID] [-alvw]
+ *        pcload -I ADDR:PORT [-n N] [-S S] [-m M] [-b BYTES] [-W ROUNDS]
+ *		 [-i USEC] [-t SEC] [-H SEC] [-P PID] [-lv]
+ *
+ *   -p FIFO	the daemon's well-known FIFO (required unless -I)
+ *   -I ADDR:PORT	IRC mode: the IRC server (a numeric IPv4 address)
+ *   -c FILE:BYTES	done when FILE, where the reader of the FIFO writes
+ *		what it reads, has grown to BYTES bytes: prints the time
+ *		from the first write to then ("drained") and the messages/s;
+ *		for raw-writer throughput, where nothing comes back to us
+ *   -P PID	also report the CPU time that PID (the server) and pcload
+ *		used while the messages were sent and delivered, and how
+ *		long each waited for a CPU (/proc/PID/schedstat)
+ *   -H SEC	hold: after the messages, keep every session open for SEC
+ *		seconds or until SIGUSR1, so that the daemon's memory can be
+ *		measured; prints "holding" first
  *   -s DIR	the session directory (default: "sessions" beside FIFO)
  *   -n N	sessions to join (default 0)
  *   -S S	how many of them send (default 1, or 0 with -m 0)
@@ -57,20 +82,27 @@
  *   -v		verbose: report each session that missed something
  *   -w		add the slow reader
  *
- * It raises RLIMIT_NOFILE as far as it needs (2 fds per session), and
+ * It raises RLIMIT_NOFILE as far as it needs (2 fds per session, 1 per
+ * IRC client), and
  * removes every FIFO it made when it exits.  The daemon must allow the
  * sessions: [session] max_clients and max_per_user (all sessions belong to
  * the user running pcload).
  *
- * Output: one "pcload: ..." line per phase (joined, sent, delivered,
- * latency, slow reader, left), then "pcload: OK" or "pcload: FAILED".
+ * Output: one "pcload: ..." line per phase (joined, sent, drained,
+ * delivered, latency, slow reader, holding, left), the CPU time pcload
+ * used, then "pcload: OK" or "pcload: FAILED".
  * Exit status: 0 every session received everything (and the slow reader
  * everything it was not told it missed); 1 something was missing,
  * duplicated, out of order, or the run timed out; 64 usage;
  * 69 the daemon is not there or refused a session; 71 system error.
  */
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
 
 #include <err.h>
 #include <errno.h>
@@ -80,6 +112,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,6 +144,28 @@
 #define PCLOAD_REPORT_MAX	10
 /* "pcload PID SRC SEQ T": the longest header a message can have. */
 #define PCLOAD_HDR_MAX		80
+/* How often -c looks at the reader's output file. */
+#define PCLOAD_DONE_POLL_NS	50000
+/* IRC mode: the channel every client joins. */
+#define PCLOAD_IRC_CHANNEL	"#bench"
+/*
+ * IRC mode: clients connecting or registering at once.  A server with a
+ * short listen backlog (ngIRCd 26: 10, as "ss -ltn" shows) drops the SYNs
+ * past it, and the kernel retries them a second later: that would measure
+ * TCP's retry timer, not the server.
+ */
+#define PCLOAD_IRC_PENDING_MAX	8
+/* An IRC line is at most 512 bytes with its CR LF (RFC 1459 2.3). */
+#define PCLOAD_IRC_LINE_MAX	512
+
+/* IRC mode: how far a client has got. */
+enum irc_state {
+	IRC_IDLE,		/* not connected yet */
+	IRC_CONNECTING,		/* connect(2) in progress */
+	IRC_REGISTERING,	/* NICK and USER sent, waiting for 001 */
+	IRC_JOINING,		/* JOIN sent, waiting for 366 */
+	IRC_JOINED
+};
 
 struct sess {
 	char		 id[PROTO_ID_MAX + 1];
@@ -132,6 +187,7 @@ struct sess {
 	unsigned long	 gaps;		/* messages skipped, by SEQ */
 	unsigned long	 errors;	/* "error" lines */
 	unsigned int	*next;		/* next SEQ expected from each source */
+	enum irc_state	 irc;		/* IRC mode only */
 };
 
 /* Something that sends: a session or a raw writer. */
@@ -140,6 +196,8 @@ struct source {
 	char		 tag[16];	/* sK or rK */
 	int		 sess;		/* index of the session, or -1 */
 	unsigned int	 seq;		/* next to send */
+	char		*pend;		/* IRC: the rest of a short write */
+	size_t		 pend_len;
 };
 
 struct pcload {
@@ -157,6 +215,13 @@ struct pcload {
 	int		 latency;
 	int		 verbose;
 	int		 slowreader;
+	int		 irc;		/* -I: play IRC clients */
+	struct sockaddr_in irc_addr;
+	char		*done_file;	/* -c FILE:BYTES */
+	long long	 done_bytes;
+	int		 hold_s;	/* -H */
+	long		 server_pid;	/* -P */
+	pid_t		 pid;		/* ours: getpid() is a system call */
 
 	struct sess	*sess;		/* nsess + slowreader */
 	int		 nall;
@@ -174,6 +239,7 @@ struct pcload {
 
 static struct pcload	*cleanup_pl;
 static volatile sig_atomic_t	signalled;
+static volatile sig_atomic_t	released;	/* SIGUSR1 ends -H */
 
 /* Say how to call us and exit 64. */
 static void __attribute__((noreturn))
@@ -182,7 +248,12 @@ usage(void)
 	fprintf(stderr,
 	    "usage: pcload -p FIFO [-s DIR] [-n N] [-S S] [-r R] [-m M]"
 	    " [-b BYTES]\n"
-	    "              [-W ROUNDS] [-i USEC] [-t SEC] [-alvw]\n"
+	    "              [-W ROUNDS] [-i USEC] [-t SEC] [-c FILE:BYTES]"
+	    " [-H SEC]\n"
+	    "              [-P PID] [-alvw]\n"
+	    "       pcload -I ADDR:PORT [-n N] [-S S] [-m M] [-b BYTES]"
+	    " [-W ROUNDS]\n"
+	    "              [-i USEC] [-t SEC] [-H SEC] [-P PID] [-lv]\n"
 	    "See the comment at the top of bench/pcload.c.\n");
 	exit(PCLOAD_EX_USAGE);
 }
@@ -192,6 +263,14 @@ static void
 on_signal(int signo)
 {
 	signalled = signo;
+}
+
+/* SIGUSR1: stop holding (-H). */
+static void
+on_release(int signo)
+{
+	(void)signo;
+	released = 1;
 }
 
 /* CLOCK_MONOTONIC in nanoseconds: send times and latencies. */
@@ -363,9 +442,12 @@ header_number(const char **pp, unsigned long long *out)
 	return 0;
 }
 
-/* "NAME: pcload PID SRC SEQ T ...": count it if it is ours and in order. */
+/*
+ * A message's text, "pcload PID SRC SEQ T ...": count it if it is ours
+ * and in order.
+ */
 static void
-got_msg(struct pcload *pl, struct sess *s, const char *text, size_t len,
+got_text(struct pcload *pl, struct sess *s, const char *text, size_t len,
     uint64_t now)
 {
 	char		 hdr[PCLOAD_HDR_MAX + 1], kind;
@@ -374,12 +456,11 @@ got_msg(struct pcload *pl, struct sess *s, const char *text, size_t len,
 	int		 srci;
 	size_t		 n;
 
-	p = memmem(text, len, ": pcload ", 9);
-	if (p == NULL) {
+	if (len < 7 || memcmp(text, "pcload ", 7) != 0) {
 		pl->foreign++;
 		return;
 	}
-	p += 9;
+	p = text + 7;
 	n = (size_t)(text + len - p);
 	if (n > PCLOAD_HDR_MAX)
 		n = PCLOAD_HDR_MAX;
@@ -398,7 +479,7 @@ got_msg(struct pcload *pl, struct sess *s, const char *text, size_t len,
 		pl->foreign++;
 		return;
 	}
-	if (pid != (unsigned long long)getpid()) {
+	if (pid != (unsigned long long)pl->pid) {
 		pl->foreign++;
 		return;
 	}
@@ -426,6 +507,21 @@ got_msg(struct pcload *pl, struct sess *s, const char *text, size_t len,
 		lat_add(pl, now - (uint64_t)t);
 }
 
+/* "NAME: pcload PID SRC SEQ T ...", a msg line's text. */
+static void
+got_msg(struct pcload *pl, struct sess *s, const char *text, size_t len,
+    uint64_t now)
+{
+	const char	*p = memmem(text, len, ": pcload ", 9);
+
+	if (p == NULL) {
+		pl->foreign++;
+		return;
+	}
+	p += 2;
+	got_text(pl, s, p, (size_t)(text + len - p), now);
+}
+
 /* "* K messages dropped: ...": the daemon trimmed our queue. */
 static void
 got_info(struct sess *s, const char *text, size_t len)
@@ -448,12 +544,107 @@ got_info(struct sess *s, const char *text, size_t len)
 	s->notices++;
 }
 
+/*
+ * IRC mode: write a control line (NICK, JOIN, PONG, QUIT) whole.  They
+ * are short and our sockets' send buffers nearly empty: a short write is
+ * a failure of the connection.  Returns 0 or -1.
+ */
+static int __attribute__((format(printf, 2, 3)))
+irc_send(struct sess *s, const char *fmt, ...)
+{
+	char	line[PCLOAD_IRC_LINE_MAX + 1];
+	va_list	ap;
+	int	n;
+	ssize_t	w;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof line - 2, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof line - 2)
+		errx(PCLOAD_EX_OSERR, "IRC line too long");
+	line[n++] = '\r';
+	line[n++] = '\n';
+	do
+		w = write(s->out_fd, line, (size_t)n);
+	while (w == -1 && errno == EINTR);
+	if (w == n)
+		return 0;
+	warnx("%s: IRC write failed: %s", s->id, w == -1 ? strerror(errno) :
+	    "short write");
+	s->eof = 1;
+	return -1;
+}
+
+/*
+ * IRC mode: one line from the server, without its CR LF.  Registration
+ * (001), end of NAMES for our channel (366), PRIVMSGs (counted like msg
+ * lines), PING, and errors; everything else (JOIN, NOTICE, MOTD) is
+ * ignored.
+ */
+static void
+got_irc_line(struct pcload *pl, struct sess *s, const char *line, size_t len,
+    uint64_t now)
+{
+	const char	*p = line, *end = line + len, *cmd, *sp;
+	size_t		 cmdlen;
+
+	if (len >= 5 && memcmp(line, "PING ", 5) == 0) {
+		irc_send(s, "PONG %.*s", (int)(len - 5), line + 5);
+		return;
+	}
+	if (len >= 6 && memcmp(line, "ERROR ", 6) == 0) {
+		s->bye = 1;
+		if (s->irc != IRC_JOINED || !s->welcomed)
+			warnx("%s: refused: %.*s", s->id, (int)len, line);
+		return;
+	}
+	if (p < end && *p == ':') {
+		if ((sp = memchr(p, ' ', (size_t)(end - p))) == NULL)
+			return;
+		p = sp + 1;
+	}
+	cmd = p;
+	sp = memchr(p, ' ', (size_t)(end - p));
+	cmdlen = (size_t)((sp != NULL ? sp : end) - cmd);
+	p = sp != NULL ? sp + 1 : end;
+	if (cmdlen == 7 && memcmp(cmd, "PRIVMSG", 7) == 0) {
+		/* PRIVMSG #bench :TEXT */
+		if ((sp = memmem(p, (size_t)(end - p), " :", 2)) == NULL) {
+			pl->foreign++;
+			return;
+		}
+		got_text(pl, s, sp + 2, (size_t)(end - sp - 2), now);
+	} else if (cmdlen == 3 && memcmp(cmd, "001", 3) == 0 &&
+	    s->irc == IRC_REGISTERING) {
+		if (irc_send(s, "JOIN %s", PCLOAD_IRC_CHANNEL) == 0)
+			s->irc = IRC_JOINING;
+	} else if (cmdlen == 3 && memcmp(cmd, "366", 3) == 0 &&
+	    s->irc == IRC_JOINING) {
+		s->irc = IRC_JOINED;
+		s->welcomed = 1;
+	} else if (cmdlen == 3 && (cmd[0] == '4' || cmd[0] == '5')) {
+		/* An error numeric: before we are in, the server refused. */
+		s->errors++;
+		if (s->irc != IRC_JOINED) {
+			warnx("%s: refused: %.*s", s->id, (int)len, line);
+			s->bye = 1;
+		}
+	}
+}
+
 /* One line from the daemon, without its '\n'. */
 static void
 got_line(struct pcload *pl, struct sess *s, const char *line, size_t len,
     uint64_t now)
 {
 	size_t	off;
+
+	if (pl->irc) {
+		if (len > 0 && line[len - 1] == '\r')
+			len--;
+		got_irc_line(pl, s, line, len, now);
+		return;
+	}
 
 	switch (proto_parse_kind(line, len, &off)) {
 	case PROTO_WELCOME:
@@ -483,6 +674,25 @@ got_line(struct pcload *pl, struct sess *s, const char *line, size_t len,
 }
 
 /*
+ * IRC mode: acknowledge the server's next segments at once.  ngIRCd does
+ * not set TCP_NODELAY on its clients' sockets, so a small write of its
+ * waits until the previous one is acknowledged (Nagle); a client that
+ * only listens delays its ACKs (up to 40 ms on Linux), and the two
+ * together stall the server for 40 ms now and then.  The kernel turns
+ * quick ACKs off again by itself, so this is re-armed after every read:
+ * ngIRCd is measured at its best, not at the mercy of our ACK timer.
+ */
+static void
+irc_quickack(struct sess *s)
+{
+	int	one = 1;
+
+	if (setsockopt(s->out_fd, IPPROTO_TCP, TCP_QUICKACK, &one,
+	    sizeof one) == -1)
+		err(PCLOAD_EX_OSERR, "setsockopt TCP_QUICKACK");
+}
+
+/*
  * Read what ID.out has and handle each whole line.  With stop_at_welcome,
  * stop after the welcome and leave the rest in the pipe (the slow reader).
  */
@@ -506,6 +716,8 @@ read_session(struct pcload *pl, struct sess *s, int stop_at_welcome)
 			s->eof = 1;
 			return;
 		}
+		if (pl->irc)
+			irc_quickack(s);
 		now = now_ns();
 		p = buf;
 		end = buf + r;
@@ -643,6 +855,130 @@ join_all(struct pcload *pl)
 	return 0;
 }
 
+/* IRC mode: start connecting s to the server, without waiting. */
+static void
+irc_connect(struct pcload *pl, struct sess *s)
+{
+	int	fd, one = 1;
+
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		err(PCLOAD_EX_OSERR, "socket");
+	/* A chat line goes out at once, as it does into a pipe. */
+	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) == -1)
+		err(PCLOAD_EX_OSERR, "setsockopt TCP_NODELAY");
+	if (connect(fd, (struct sockaddr *)&pl->irc_addr,
+	    sizeof pl->irc_addr) == -1 && errno != EINPROGRESS)
+		err(PCLOAD_EX_UNAVAILABLE, "connect");
+	s->in_fd = s->out_fd = fd;
+	s->irc = IRC_CONNECTING;
+	s->joinsent = 1;
+}
+
+/* IRC mode: the connection is up (or failed); register. */
+static void
+irc_connected(struct sess *s)
+{
+	int		error = 0;
+	socklen_t	len = sizeof error;
+
+	if (getsockopt(s->out_fd, SOL_SOCKET, SO_ERROR, &error, &len) == -1)
+		err(PCLOAD_EX_OSERR, "getsockopt SO_ERROR");
+	if (error != 0)
+		errx(PCLOAD_EX_UNAVAILABLE, "connect: %s", strerror(error));
+	if (irc_send(s, "NICK %s", s->id) == 0 &&
+	    irc_send(s, "USER pcload 0 * :pcload") == 0)
+		s->irc = IRC_REGISTERING;
+}
+
+/*
+ * IRC mode: connect, register and join every client, at most
+ * PCLOAD_IRC_PENDING_MAX at a time, until all are in the channel.
+ * Returns 0, or an exit status.
+ */
+static int
+irc_join_all(struct pcload *pl)
+{
+	struct pollfd	*pfd;
+	int		*who;
+	int		 i, k, n, next = 0, joined = 0, refused = 0, pending;
+
+	pfd = calloc((size_t)pl->nall + 1, sizeof *pfd);
+	who = calloc((size_t)pl->nall + 1, sizeof *who);
+	if (pfd == NULL || who == NULL)
+		err(PCLOAD_EX_OSERR, NULL);
+	while (joined + refused < pl->nall) {
+		pending = 0;
+		for (i = 0; i < next; i++) {
+			struct sess	*s = &pl->sess[i];
+
+			if (s->irc != IRC_JOINED && !s->eof && !s->bye)
+				pending++;
+		}
+		while (next < pl->nall && pending < PCLOAD_IRC_PENDING_MAX) {
+			irc_connect(pl, &pl->sess[next++]);
+			pending++;
+		}
+		/*
+		 * Everybody is read, joined or not: each JOIN is told to the
+		 * whole channel, and a client that is not read would stall.
+		 */
+		k = 0;
+		for (i = 0; i < next; i++) {
+			struct sess	*s = &pl->sess[i];
+
+			if (s->eof || s->bye)
+				continue;
+			pfd[k].fd = s->out_fd;
+			pfd[k].events = s->irc == IRC_CONNECTING ? POLLOUT :
+			    POLLIN;
+			pfd[k].revents = 0;
+			who[k++] = i;
+		}
+		if (signalled)
+			errx(PCLOAD_EX_FAIL, "interrupted by signal %d",
+			    (int)signalled);
+		n = poll(pfd, (nfds_t)k, ms_until(pl->deadline));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			err(PCLOAD_EX_OSERR, "poll");
+		if (n == 0) {
+			warnx("timed out joining: %d of %d clients in %s",
+			    joined, pl->nall, PCLOAD_IRC_CHANNEL);
+			free(pfd);
+			free(who);
+			return PCLOAD_EX_UNAVAILABLE;
+		}
+		for (i = 0; i < k; i++) {
+			struct sess	*s = &pl->sess[who[i]];
+
+			if (pfd[i].revents == 0)
+				continue;
+			if (s->irc == IRC_CONNECTING)
+				irc_connected(s);
+			else
+				read_session(pl, s, 0);
+		}
+		joined = refused = 0;
+		for (i = 0; i < next; i++) {
+			struct sess	*s = &pl->sess[i];
+
+			if (s->irc == IRC_JOINED && !s->eof && !s->bye)
+				joined++;
+			else if (s->eof || s->bye)
+				refused++;
+		}
+	}
+	free(pfd);
+	free(who);
+	if (refused > 0) {
+		warnx("%d of %d clients could not join", refused, pl->nall);
+		return PCLOAD_EX_UNAVAILABLE;
+	}
+	return 0;
+}
+
 /* May src send its next message now? */
 static int
 may_send(const struct pcload *pl, const struct source *src, uint64_t t0,
@@ -650,7 +986,7 @@ may_send(const struct pcload *pl, const struct source *src, uint64_t t0,
 {
 	uint64_t	at;
 
-	if (src->fd == -1 || src->seq >= pl->nmsg)
+	if (src->fd == -1 || src->seq >= pl->nmsg || src->pend_len > 0)
 		return 0;
 	if (pl->window > 0 && src->seq >= pl->rounds_done + pl->window)
 		return 0;
@@ -665,35 +1001,84 @@ may_send(const struct pcload *pl, const struct source *src, uint64_t t0,
 	return 1;
 }
 
+/* A source's write failed: it sends no more. */
+static void
+source_failed(struct pcload *pl, struct source *src)
+{
+	warn("%s: write", src->tag);
+	if (!pl->irc)
+		close(src->fd);
+	src->fd = -1;
+	if (src->sess >= 0)
+		pl->sess[src->sess].in_fd = -1;
+}
+
+/*
+ * IRC mode: write what a short write left over.  Returns 1 when nothing
+ * is left, 0 when the socket is full.
+ */
+static int
+flush_pending(struct pcload *pl, struct source *src)
+{
+	ssize_t	w;
+
+	if (src->pend_len == 0 || src->fd == -1)
+		return 1;
+	w = write(src->fd, src->pend, src->pend_len);
+	if (w == -1 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	if (w == -1) {
+		source_failed(pl, src);
+		return 1;
+	}
+	src->pend_len -= (size_t)w;
+	memmove(src->pend, src->pend + w, src->pend_len);
+	return src->pend_len == 0;
+}
+
 /* Write src's next message; returns 1 if written, 0 if the pipe is full. */
 static int
 send_one(struct pcload *pl, struct source *src)
 {
-	char	line[PC_LINE_MAX];
-	int	n;
-	ssize_t	w;
+	static const char	 privmsg[] = "PRIVMSG " PCLOAD_IRC_CHANNEL " :";
+	char			 line[PC_LINE_MAX + sizeof privmsg + 2];
+	int			 n = 0, hdr;
+	ssize_t			 w;
 
-	n = snprintf(line, sizeof line, "pcload %lu %s %u %" PRIu64 " ",
-	    (unsigned long)getpid(), src->tag, src->seq, now_ns());
-	if (n < 0 || (size_t)n >= sizeof line)
+	if (pl->irc) {
+		memcpy(line, privmsg, sizeof privmsg - 1);
+		n = sizeof privmsg - 1;
+	}
+	hdr = snprintf(line + n, PC_LINE_MAX, "pcload %lu %s %u %" PRIu64 " ",
+	    (unsigned long)pl->pid, src->tag, src->seq, now_ns());
+	if (hdr < 0 || hdr >= PC_LINE_MAX)
 		errx(PCLOAD_EX_OSERR, "message header too long");
-	while ((size_t)n < pl->msglen)
+	n += hdr;
+	while ((size_t)hdr < pl->msglen) {
 		line[n++] = 'x';
+		hdr++;
+	}
+	if (pl->irc)
+		line[n++] = '\r';
 	line[n++] = '\n';
 	w = write(src->fd, line, (size_t)n);
 	if (w == -1 && (errno == EAGAIN || errno == EINTR))
 		return 0;
 	if (w == -1) {
-		warn("%s: write", src->tag);
-		close(src->fd);
-		src->fd = -1;
-		if (src->sess >= 0)
-			pl->sess[src->sess].in_fd = -1;
+		source_failed(pl, src);
 		return 0;
 	}
-	if (w != n)
+	if (w != n && !pl->irc)
 		errx(PCLOAD_EX_FAIL, "%s: short write of an atomic line",
 		    src->tag);
+	if (w != n) {
+		/* TCP is a stream: the rest goes when the socket takes it. */
+		if (src->pend == NULL &&
+		    (src->pend = malloc(sizeof line)) == NULL)
+			err(PCLOAD_EX_OSERR, NULL);
+		src->pend_len = (size_t)(n - w);
+		memcpy(src->pend, line + w, src->pend_len);
+	}
 	src->seq++;
 	return 1;
 }
@@ -755,7 +1140,8 @@ run(struct pcload *pl, uint64_t *t_first, uint64_t *t_last)
 		now = now_ns();
 		wake = 0;
 		for (i = 0; i < pl->nsrc; i++) {
-			while (may_send(pl, &pl->src[i], t0, now, &wake) &&
+			while (flush_pending(pl, &pl->src[i]) &&
+			    may_send(pl, &pl->src[i], t0, now, &wake) &&
 			    send_one(pl, &pl->src[i]))
 				;
 		}
@@ -776,7 +1162,8 @@ run(struct pcload *pl, uint64_t *t_first, uint64_t *t_last)
 			who[k++] = i;
 		}
 		for (i = 0; i < pl->nsrc; i++) {
-			if (may_send(pl, &pl->src[i], t0, now, &wake)) {
+			if (pl->src[i].pend_len > 0 ||
+			    may_send(pl, &pl->src[i], t0, now, &wake)) {
 				pfd[k].fd = pl->src[i].fd;
 				pfd[k].events = POLLOUT;
 				who[k++] = -1;
@@ -870,9 +1257,14 @@ leave_all(struct pcload *pl)
 		pl->src[i].fd = -1;
 	}
 	for (i = 0; i < pl->nall; i++) {
-		if (pl->sess[i].in_fd != -1)
-			close(pl->sess[i].in_fd);
-		pl->sess[i].in_fd = -1;
+		struct sess	*s = &pl->sess[i];
+
+		/* An IRC client says QUIT; its one socket stays open. */
+		if (pl->irc && !s->eof)
+			irc_send(s, "QUIT");
+		else if (!pl->irc && s->in_fd != -1)
+			close(s->in_fd);
+		s->in_fd = -1;
 	}
 	pfd = calloc((size_t)pl->nall + 1, sizeof *pfd);
 	who = calloc((size_t)pl->nall + 1, sizeof *who);
@@ -915,6 +1307,8 @@ count_left_behind(struct pcload *pl)
 	char	path[PATH_MAX];
 	int	i, n = 0;
 
+	if (pl->irc)
+		return 0;
 	for (i = 0; i < pl->nall; i++) {
 		struct sess	*s = &pl->sess[i];
 
@@ -926,6 +1320,24 @@ count_left_behind(struct pcload *pl)
 			n++;
 	}
 	return n;
+}
+
+/*
+ * An IRC nick that fits the 9 characters of RFC 2812: "p", the pid in 5
+ * and the client's index in 3 base-36 digits.
+ */
+static void
+irc_nick(char *buf, unsigned long pid, unsigned long idx)
+{
+	static const char	digits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+	int			i;
+
+	buf[0] = 'p';
+	for (i = 5; i >= 1; i--, pid /= 36)
+		buf[i] = digits[pid % 36];
+	for (i = 8; i >= 6; i--, idx /= 36)
+		buf[i] = digits[idx % 36];
+	buf[9] = '\0';
 }
 
 /* Allocate the sessions and sources and work out what each must get. */
@@ -948,8 +1360,12 @@ setup(struct pcload *pl)
 	for (i = 0; i < pl->nall; i++) {
 		struct sess	*s = &pl->sess[i];
 
-		snprintf(s->id, sizeof s->id, "pcload-%ld-%d", (long)getpid(),
-		    i);
+		if (pl->irc)
+			irc_nick(s->id, (unsigned long)getpid(),
+			    (unsigned long)i);
+		else
+			snprintf(s->id, sizeof s->id, "pcload-%ld-%d",
+			    (long)getpid(), i);
 		s->in_fd = s->out_fd = -1;
 		s->slow = i >= pl->nsess;
 		s->buf = malloc(PCLOAD_LINE_MAX);
@@ -1038,20 +1454,172 @@ report(struct pcload *pl, double secs)
 	return ok;
 }
 
+/*
+ * CPU time pid has used, in nanoseconds, and (when known) how long it
+ * waited for a CPU while runnable: /proc/PID/schedstat (exact), or
+ * /proc/PID/stat (clock ticks; no wait); 0 if neither can be read.
+ */
+static uint64_t
+proc_cpu_ns(long pid, uint64_t *wait)
+{
+	char			 path[64], buf[1024], *p, *end;
+	unsigned long long	 ns, ut, st;
+	FILE			*fp;
+	int			 i;
+
+	*wait = 0;
+	snprintf(path, sizeof path, "/proc/%ld/schedstat", pid);
+	if ((fp = fopen(path, "r")) != NULL) {
+		p = fgets(buf, sizeof buf, fp);
+		fclose(fp);
+		if (p != NULL) {
+			errno = 0;
+			ns = strtoull(buf, &end, 10);
+			if (errno == 0 && end != buf && *end == ' ') {
+				*wait = strtoull(end + 1, NULL, 10);
+				return ns;
+			}
+		}
+	}
+	snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+	if ((fp = fopen(path, "r")) == NULL)
+		return 0;
+	p = fgets(buf, sizeof buf, fp);
+	fclose(fp);
+	/* After "(comm)", utime and stime are the 12th and 13th fields. */
+	if (p == NULL || (p = strrchr(buf, ')')) == NULL)
+		return 0;
+	for (i = 0; i < 12 && p != NULL; i++)
+		p = strchr(p + 1, ' ');
+	if (p == NULL)
+		return 0;
+	ut = strtoull(p + 1, &end, 10);
+	st = strtoull(end, NULL, 10);
+	return (ut + st) * (1000000000ull / (unsigned long long)
+	    sysconf(_SC_CLK_TCK));
+}
+
+/* CPU time this process has used, in nanoseconds, up to date. */
+static uint64_t
+self_cpu_ns(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * -c: wait until the reader's output file has grown to what it must
+ * print.  Returns the time it got there, or 0 if time ran out first.
+ */
+static uint64_t
+wait_drained(struct pcload *pl)
+{
+	struct timespec	ts = { 0, PCLOAD_DONE_POLL_NS };
+	struct stat	st;
+
+	for (;;) {
+		if (stat(pl->done_file, &st) == -1)
+			err(PCLOAD_EX_OSERR, "%s", pl->done_file);
+		if ((long long)st.st_size >= pl->done_bytes)
+			return now_ns();
+		if (ms_until(pl->deadline) == 0 || signalled) {
+			warnx("%s: %lld of %lld bytes when time ran out",
+			    pl->done_file, (long long)st.st_size,
+			    pl->done_bytes);
+			return 0;
+		}
+		nanosleep(&ts, NULL);
+	}
+}
+
+/*
+ * -H: keep every session open, so that the daemon's memory can be looked
+ * at, until SIGUSR1 or hold_s seconds.  Sessions are not read: nothing
+ * comes while nobody talks.
+ */
+static void
+hold(struct pcload *pl)
+{
+	uint64_t	until = now_ns() + (uint64_t)pl->hold_s * 1000000000u;
+	int		sz = -1;
+
+	if (!pl->irc && pl->nall > 0)
+		sz = fcntl(pl->sess[0].out_fd, F_GETPIPE_SZ);
+	printf("pcload: holding %d %s for up to %d s (pid %ld, SIGUSR1 ends "
+	    "it); pipe buffer of a session FIFO: %d bytes\n", pl->nall,
+	    pl->irc ? "clients" : "sessions", pl->hold_s, (long)getpid(), sz);
+	fflush(stdout);
+	while (!released && !signalled && ms_until(until) > 0)
+		poll(NULL, 0, ms_until(until) < 100 ? ms_until(until) : 100);
+}
+
+/* ADDR:PORT, a numeric IPv4 address, for -I. */
+static void
+parse_irc_addr(struct pcload *pl, const char *arg)
+{
+	char		*copy, *colon;
+
+	if ((copy = strdup(arg)) == NULL)
+		err(PCLOAD_EX_OSERR, NULL);
+	if ((colon = strrchr(copy, ':')) == NULL)
+		errx(PCLOAD_EX_USAGE, "-I %s: expected ADDR:PORT", arg);
+	*colon = '\0';
+	pl->irc_addr.sin_family = AF_INET;
+	pl->irc_addr.sin_port = htons((uint16_t)number(colon + 1, 1, 65535,
+	    "-I port"));
+	if (inet_pton(AF_INET, copy, &pl->irc_addr.sin_addr) != 1)
+		errx(PCLOAD_EX_USAGE, "-I %s: expected a numeric IPv4 address",
+		    arg);
+	pl->irc = 1;
+	free(copy);
+}
+
+/* FILE:BYTES, for -c. */
+static void
+parse_done(struct pcload *pl, const char *arg)
+{
+	char	*colon;
+
+	free(pl->done_file);
+	if ((pl->done_file = strdup(arg)) == NULL)
+		err(PCLOAD_EX_OSERR, NULL);
+	if ((colon = strrchr(pl->done_file, ':')) == NULL)
+		errx(PCLOAD_EX_USAGE, "-c %s: expected FILE:BYTES", arg);
+	*colon = '\0';
+	pl->done_bytes = number(colon + 1, 1, LONG_MAX, "-c bytes");
+}
+
 int
 main(int argc, char **argv)
 {
-	struct pcload	 pl = { .wfd = -1, .timeout_s = 60, .nsenders = -1 };
+	struct pcload	 pl = { .wfd = -1, .timeout_s = 60, .nsenders = -1,
+			    .pid = getpid() };
 	struct sigaction sa;
-	uint64_t	 t0, t1, t2;
+	struct rusage	 ru;
+	uint64_t	 t0, t1, t2, t3, c0, c1, u0, u1, v0, v1, w0 = 0, w1 = 0;
 	size_t		 hdrmax;
-	int		 ch, i, ok, status, left, behind;
+	int		 ch, i, ok, status, left, behind, pipe_size = -1;
 	char		*copy;
 
-	while ((ch = getopt(argc, argv, "ab:hi:lm:n:p:r:s:S:t:vwW:")) != -1) {
+	while ((ch = getopt(argc, argv, "ab:c:hH:i:I:lm:n:p:P:r:s:S:t:vwW:")) !=
+	    -1) {
 		switch (ch) {
 		case 'a':
 			pl.announce = 1;
+			break;
+		case 'c':
+			parse_done(&pl, optarg);
+			break;
+		case 'H':
+			pl.hold_s = (int)number(optarg, 1, 86400, "-H");
+			break;
+		case 'P':
+			pl.server_pid = number(optarg, 1, INT_MAX, "-P");
+			break;
+		case 'I':
+			parse_irc_addr(&pl, optarg);
 			break;
 		case 'b':
 			pl.msglen = (size_t)number(optarg, 1, PC_TEXT_MAX,
@@ -1103,14 +1671,21 @@ main(int argc, char **argv)
 			usage();
 		}
 	}
-	if (optind != argc || pl.fifo == NULL)
+	if (optind != argc || (pl.fifo == NULL) == !pl.irc)
 		usage();
+	if (pl.irc && (pl.nraw > 0 || pl.slowreader || pl.done_file != NULL ||
+	    pl.dir != NULL || pl.announce))
+		errx(PCLOAD_EX_USAGE, "-I: no -r, -w, -c, -s or -a");
+	/* The server adds ":nick!user@host " in front: stay under 512. */
+	if (pl.irc && pl.msglen > PCLOAD_IRC_LINE_MAX - 128)
+		errx(PCLOAD_EX_USAGE, "-b %zu: IRC lines are at most %d bytes",
+		    pl.msglen, PCLOAD_IRC_LINE_MAX);
 	if (pl.nsenders == -1)
 		pl.nsenders = pl.nmsg > 0 && pl.nsess > 0 ? 1 : 0;
 	if (pl.nsenders > pl.nsess)
 		errx(PCLOAD_EX_USAGE, "-S %d: only %d sessions", pl.nsenders,
 		    pl.nsess);
-	if (pl.dir == NULL) {
+	if (pl.dir == NULL && !pl.irc) {
 		if ((copy = strdup(pl.fifo)) == NULL ||
 		    asprintf(&pl.dir, "%s/%s", dirname(copy),
 		    CONFIG_SESSION_SUBDIR) == -1)
@@ -1129,6 +1704,8 @@ main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = on_release;
+	sigaction(SIGUSR1, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	setup(&pl);
@@ -1137,15 +1714,22 @@ main(int argc, char **argv)
 	cleanup_pl = &pl;
 	atexit(cleanup);
 
-	pl.wfd = open_fifo(pl.fifo);
-	for (i = 0; i < pl.nall; i++)
-		make_fifos(&pl, &pl.sess[i]);
-	t0 = now_ns();
-	if ((status = join_all(&pl)) != 0) {
+	if (pl.irc) {
+		t0 = now_ns();
+		status = irc_join_all(&pl);
+	} else {
+		pl.wfd = open_fifo(pl.fifo);
+		for (i = 0; i < pl.nall; i++)
+			make_fifos(&pl, &pl.sess[i]);
+		t0 = now_ns();
+		status = join_all(&pl);
+	}
+	if (status != 0) {
 		printf("pcload: FAILED\n");
 		return status;
 	}
-	close(pl.wfd);
+	if (pl.wfd != -1)
+		close(pl.wfd);
 	pl.wfd = -1;
 	t1 = now_ns();
 	printf("pcload: joined %d sessions%s in %.3f s\n", pl.nsess,
@@ -1156,26 +1740,62 @@ main(int argc, char **argv)
 
 		src->fd = src->sess >= 0 ? pl.sess[src->sess].in_fd :
 		    open_fifo(pl.fifo);
+		if (src->sess < 0)
+			pipe_size = fcntl(src->fd, F_GETPIPE_SZ);
 	}
 	fflush(stdout);
 
+	c0 = pl.server_pid ? proc_cpu_ns(pl.server_pid, &w0) : 0;
+	proc_cpu_ns(pl.pid, &v0);
+	u0 = self_cpu_ns();
 	run(&pl, &t1, &t2);
+	t3 = pl.done_file != NULL ? wait_drained(&pl) : 0;
+	u1 = self_cpu_ns();
+	proc_cpu_ns(pl.pid, &v1);
+	c1 = pl.server_pid ? proc_cpu_ns(pl.server_pid, &w1) : 0;
 	printf("pcload: sent %d x %u session messages and %d x %u raw "
 	    "messages of %zu bytes\n", pl.nsenders, pl.nmsg, pl.nraw, pl.nmsg,
 	    pl.msglen > hdrmax ? pl.msglen : hdrmax);
+	if (t3 != 0)
+		printf("pcload: drained: %s reached %lld bytes %.6f s after "
+		    "the first write (%.0f messages/s, FIFO pipe buffer %d "
+		    "bytes)\n", pl.done_file, pl.done_bytes,
+		    (double)(t3 - t1) / 1e9,
+		    (double)pl.nmsg * (pl.nsenders + pl.nraw) /
+		    ((double)(t3 - t1) / 1e9), pipe_size);
 	for (i = 0; i < pl.nsrc; i++) {
 		if (pl.src[i].seq < pl.nmsg)
 			printf("pcload: source %s sent only %u\n",
 			    pl.src[i].tag, pl.src[i].seq);
 	}
 	ok = report(&pl, (double)(t2 - t1) / 1e9) && all_sent(&pl);
+	if (pl.server_pid)
+		printf("pcload: cpu while sending and delivering: server "
+		    "(pid %ld) %.6f s, pcload %.6f s, in %.6f s; waiting for "
+		    "a CPU: server %.6f s, pcload %.6f s\n",
+		    pl.server_pid, (double)(c1 - c0) / 1e9,
+		    (double)(u1 - u0) / 1e9,
+		    (double)((t3 > t2 ? t3 : t2) - t1) / 1e9,
+		    (double)(w1 - w0) / 1e9, (double)(v1 - v0) / 1e9);
 	for (i = 0; i < pl.nsrc; i++)
 		ok = ok && pl.src[i].seq == pl.nmsg;
+	if (pl.done_file != NULL && t3 == 0)
+		ok = 0;
+	if (pl.hold_s > 0)
+		hold(&pl);
 	left = leave_all(&pl);
 	behind = count_left_behind(&pl);
-	printf("pcload: left: the daemon closed %d of %d sessions; %d of our "
-	    "FIFOs were still there\n", left, pl.nall, behind);
+	if (pl.irc)
+		printf("pcload: left: the server closed %d of %d connections\n",
+		    left, pl.nall);
+	else
+		printf("pcload: left: the daemon closed %d of %d sessions; %d "
+		    "of our FIFOs were still there\n", left, pl.nall, behind);
 	cleanup();
+	if (getrusage(RUSAGE_SELF, &ru) == 0)
+		printf("pcload: cpu: user %.3f s, system %.3f s\n",
+		    (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6,
+		    (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6);
 	printf("pcload: %s\n", ok ? "OK" : "FAILED");
 	for (i = 0; i < pl.nall; i++) {
 		if (pl.sess[i].out_fd != -1)
@@ -1183,11 +1803,14 @@ main(int argc, char **argv)
 		free(pl.sess[i].buf);
 		free(pl.sess[i].next);
 	}
+	for (i = 0; i < pl.nsrc; i++)
+		free(pl.src[i].pend);
 	free(pl.sess);
 	free(pl.src);
 	free(pl.delivered);
 	free(pl.lat);
 	free(pl.dir);
+	free(pl.done_file);
 	cleanup_pl = NULL;
 	return ok ? 0 : PCLOAD_EX_FAIL;
 }
