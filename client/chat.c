@@ -48,8 +48,10 @@ struct chat {
 	size_t			 sendq_len;	/* whole lines, '\n' each */
 	unsigned long		 sent;		/* messages written */
 	int			 status;
+	int			 stdin_eof;	/* nothing more to read */
 	int			 bye;		/* the daemon ended the session */
-	int			 quit;		/* we asked it to, with /quit */
+	int			 cut_short;	/* ... before we were done */
+	int			 confirmed;	/* it said we left: all taken */
 };
 
 static volatile sig_atomic_t	chat_signalled;
@@ -91,40 +93,31 @@ chat_trim_cr(const char *text, size_t len)
  * lines are not sent.  Returns 1 if sent, 0 if blank, -1 on error.
  */
 int
-chat_send_text(int fd, const char *text, size_t len)
+chat_send_text(int fd, const char *text, size_t len, int session)
 {
 	len = chat_trim_cr(text, len);
 	if (len == 0)
 		return 0;
-	return send_message(fd, text, len) == -1 ? -1 : 1;
-}
-
-/* Is this line the /quit command, as the daemon reads it? */
-static int
-chat_is_quit(const char *line, size_t len)
-{
-	return len >= 5 && memcmp(line, "/quit", 5) == 0 &&
-	    (len == 5 || line[5] == ' ');
+	return send_message(fd, text, len, session) == -1 ? -1 : 1;
 }
 
 /* Queue a stdin line as one message per PC_TEXT_MAX bytes. */
 static void
 chat_queue_line(struct chat *c, const char *line, size_t len)
 {
-	size_t	cut;
+	size_t	cut, piece;
+	int	first = 1;
 
 	len = chat_trim_cr(line, len);
 	if (len == 0 || c->sink == -1)
 		return;
-	if (chat_is_quit(line, len))
-		c->quit = 1;
 	while (len > 0) {
-		cut = utf8_cut(line, len, PC_TEXT_MAX);
-		memcpy(c->sendq + c->sendq_len, line, cut);
-		c->sendq_len += cut;
-		c->sendq[c->sendq_len++] = '\n';
+		cut = send_piece(line, len, first, c->out != -1,
+		    c->sendq + c->sendq_len, &piece);
+		c->sendq_len += piece;
 		line += cut;
 		len -= cut;
+		first = 0;
 	}
 }
 
@@ -182,12 +175,19 @@ chat_show(struct chat *c, const char *line, size_t len)
 		}
 		break;
 	case PROTO_BYE:
+		/* The answer to our leaving: everything we sent was taken. */
+		if (len - off == sizeof PROTO_BYE_LEFT - 1 &&
+		    memcmp(line + off, PROTO_BYE_LEFT, len - off) == 0) {
+			c->confirmed = 1;
+			return;
+		}
 		/*
-		 * Stop sending at once and close our end: the daemon reads
-		 * what we wrote until then, so every line counted as sent
-		 * has been taken.
+		 * Ended by the daemon.  Stop sending at once and close our
+		 * end: it reads what we wrote until then (and confirms),
+		 * so every line counted as sent is taken.
 		 */
 		c->bye = 1;
+		c->cut_short = !c->stdin_eof || c->sendq_len > 0;
 		if (c->term.active)
 			term_stop(&c->term);
 		if (c->sink != -1) {
@@ -196,7 +196,7 @@ chat_show(struct chat *c, const char *line, size_t len)
 		}
 		warnx("session ended by pipechatd: %.*s; %lu line%s sent%s",
 		    (int)n, safe, c->sent, c->sent == 1 ? "" : "s",
-		    c->sendq_len > 0 ? ", the rest not" : "");
+		    c->cut_short ? ", the rest not" : "");
 		c->sendq_len = 0;
 		return;
 	default:
@@ -288,20 +288,33 @@ chat_stdin(struct chat *c, int *eof)
 	return 0;
 }
 
-/* ^Z: give the terminal back, stop, and take it again when continued. */
+/*
+ * ^Z: give the terminal back, stop, and take it again when continued,
+ * with the half-typed line as it was.
+ */
 static void
 chat_suspend(struct chat *c)
 {
-	int	active = c->term.active;
+	static char	typed[sizeof c->term.buf];
+	size_t		len = c->term.len;
+	int		active = c->term.active;
 
 	chat_stopped = 0;
+	memcpy(typed, c->term.buf, len);
 	if (active)
 		term_stop(&c->term);
 	signal(SIGTSTP, SIG_DFL);
 	raise(SIGTSTP);
 	signal(SIGTSTP, chat_signal_handler);
-	if (active && term_start(&c->term, STDIN_FILENO, CHAT_PROMPT) == -1)
+	if (!active)
+		return;
+	if (term_start(&c->term, STDIN_FILENO, CHAT_PROMPT) == -1) {
 		memset(&c->term, 0, sizeof c->term);
+		return;
+	}
+	memcpy(c->term.buf, typed, len);
+	c->term.len = len;
+	term_redraw(&c->term);
 }
 
 static void
@@ -329,7 +342,6 @@ chat_run(int *sink, int *out, const char *sink_name, int flags)
 {
 	static struct chat	 c;
 	struct pollfd		 pfd[3];
-	int			 stdin_eof = (flags & CHAT_NO_STDIN) != 0;
 	int			 timeout, n, fl;
 	ssize_t			 r;
 
@@ -337,6 +349,7 @@ chat_run(int *sink, int *out, const char *sink_name, int flags)
 	c.sink = *sink;
 	c.sink_name = sink_name;
 	c.out = *out;
+	c.stdin_eof = (flags & CHAT_NO_STDIN) != 0;
 	if (c.sink != -1 && ((fl = fcntl(c.sink, F_GETFL)) == -1 ||
 	    fcntl(c.sink, F_SETFL, fl | O_NONBLOCK) == -1))
 		err(PC_EX_OSERR, "%s", sink_name);
@@ -348,21 +361,21 @@ chat_run(int *sink, int *out, const char *sink_name, int flags)
 	while (!chat_signalled) {
 		if (chat_stopped)
 			chat_suspend(&c);
-		if (stdin_eof && c.sink != -1 && c.sendq_len == 0) {
+		if (c.stdin_eof && c.sink != -1 && c.sendq_len == 0) {
 			/* Closing our end is how we leave. */
 			close(c.sink);
 			c.sink = -1;
 		}
-		if (stdin_eof && c.sink == -1 && c.out == -1)
+		if (c.stdin_eof && c.sink == -1 && c.out == -1)
 			break;
-		pfd[0].fd = stdin_eof || c.sendq_len >= CHAT_SENDQ_MAX ? -1 :
+		pfd[0].fd = c.stdin_eof || c.sendq_len >= CHAT_SENDQ_MAX ? -1 :
 		    STDIN_FILENO;
 		pfd[0].events = POLLIN;
 		pfd[1].fd = c.out;
 		pfd[1].events = POLLIN;
 		pfd[2].fd = c.sendq_len > 0 ? c.sink : -1;
 		pfd[2].events = POLLOUT;
-		timeout = stdin_eof && c.sendq_len == 0 ?
+		timeout = c.stdin_eof && c.sendq_len == 0 ?
 		    CHAT_LEAVE_TIMEOUT_MS : -1;
 		n = poll(pfd, 3, timeout);
 		if (n == -1 && errno == EINTR)
@@ -370,8 +383,10 @@ chat_run(int *sink, int *out, const char *sink_name, int flags)
 		if (n == -1)
 			err(PC_EX_OSERR, "poll");
 		if (n == 0) {
-			warnx("pipechatd did not close the session in %d s",
-			    CHAT_LEAVE_TIMEOUT_MS / 1000);
+			warnx("pipechatd did not close the session in %d s; "
+			    "%lu line%s sent, not all may have been read",
+			    CHAT_LEAVE_TIMEOUT_MS / 1000, c.sent,
+			    c.sent == 1 ? "" : "s");
 			c.status = PC_EX_UNAVAILABLE;
 			break;
 		}
@@ -382,27 +397,34 @@ chat_run(int *sink, int *out, const char *sink_name, int flags)
 				/* The daemon closed the session. */
 				close(c.out);
 				c.out = -1;
-				if ((!stdin_eof || c.sendq_len > 0) && !c.quit &&
-				    c.status == 0) {
-					if (!c.bye)
-						warnx("pipechatd closed the "
-						    "session");
-					c.status = PC_EX_UNAVAILABLE;
-				}
 				break;
 			}
 		}
 		if (c.bye)
-			stdin_eof = 1;
-		else if (pfd[0].revents != 0 && chat_stdin(&c, &stdin_eof) == -1)
+			c.stdin_eof = 1;
+		else if (pfd[0].revents != 0 &&
+		    chat_stdin(&c, &c.stdin_eof) == -1)
 			break;
 		if (c.sendq_len > 0 && chat_flush(&c) == -1)
 			break;
 	}
 	term_stop(&c.term);
-	/* Ended by the daemon, not by us: the caller must know. */
-	if (c.bye && !c.quit && c.status == 0)
-		c.status = PC_EX_UNAVAILABLE;
+	if (chat_signalled == 0 && c.status == 0 && c.out == -1 && *out != -1) {
+		/*
+		 * The session is over.  Without the daemon's word that we
+		 * left, it died or was killed: what it had not read yet is
+		 * lost, and we cannot know how much.
+		 */
+		if (c.bye && c.cut_short)
+			c.status = PC_EX_UNAVAILABLE;
+		else if (!c.confirmed) {
+			if (!c.bye)
+				warnx("pipechatd closed the session without a "
+				    "word; %lu line%s sent, not all may have "
+				    "been read", c.sent, c.sent == 1 ? "" : "s");
+			c.status = PC_EX_UNAVAILABLE;
+		}
+	}
 	if (c.sink != -1)
 		close(c.sink);
 	if (c.out != -1)

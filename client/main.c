@@ -96,7 +96,7 @@ client_run(int *sink, int *out, const char *name, char *msg, size_t len)
 	if (msg == NULL)
 		return chat_run(sink, out, name, isatty(STDIN_FILENO) &&
 		    isatty(STDOUT_FILENO) ? CHAT_INTERACTIVE : 0);
-	if (chat_send_text(*sink, msg, len) == -1) {
+	if (chat_send_text(*sink, msg, len, *out != -1) == -1) {
 		warn("%s: write", name);
 		return errno == EPIPE ? PC_EX_UNAVAILABLE : PC_EX_IOERR;
 	}

@@ -76,21 +76,41 @@ send_open(const char *path, int *fdp)
 	return 0;
 }
 
+/*
+ * Make the next message of text (len bytes left; first says whether this
+ * is its start) into line, "piece\n", and return how many bytes of text
+ * it took.  A message longer than PC_TEXT_MAX goes as several, cut
+ * between UTF-8 characters.  In a session, a piece after the first that
+ * starts with '/' gets another '/', so that the daemon shows it rather
+ * than take it for a command.  *linelen is at most PC_LINE_MAX.
+ */
+size_t
+send_piece(const char *text, size_t len, int first, int session, char *line,
+    size_t *linelen)
+{
+	size_t	cut, off = 0;
+
+	if (session && !first && text[0] == '/')
+		line[off++] = '/';
+	cut = utf8_cut(text, len, PC_TEXT_MAX - off);
+	memcpy(line + off, text, cut);
+	line[off + cut] = '\n';
+	*linelen = off + cut + 1;
+	return cut;
+}
+
 /* Write one line of at most PC_LINE_MAX bytes with a single write(2). */
 static int
-send_line(int fd, const char *text, size_t len)
+send_line(int fd, const char *line, size_t len)
 {
-	char	line[PC_LINE_MAX];
 	ssize_t	n;
 
-	memcpy(line, text, len);
-	line[len] = '\n';
 	do
-		n = write(fd, line, len + 1);
+		n = write(fd, line, len);
 	while (n == -1 && errno == EINTR);
 	if (n == -1)
 		return -1;
-	if ((size_t)n != len + 1) {
+	if ((size_t)n != len) {
 		errno = EIO;
 		return -1;
 	}
@@ -103,14 +123,15 @@ send_line(int fd, const char *text, size_t len)
  * Returns how many lines were written, or -1 with errno set.
  */
 int
-send_message(int fd, const char *text, size_t len)
+send_message(int fd, const char *text, size_t len, int session)
 {
-	size_t	cut;
+	char	line[PC_LINE_MAX];
+	size_t	cut, linelen;
 	int	lines = 0;
 
 	while (len > 0) {
-		cut = utf8_cut(text, len, PC_TEXT_MAX);
-		if (send_line(fd, text, cut) == -1)
+		cut = send_piece(text, len, lines == 0, session, line, &linelen);
+		if (send_line(fd, line, linelen) == -1)
 			return -1;
 		lines++;
 		text += cut;

@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 int	send_open(const char *, int *);
-int	send_message(int, const char *, size_t);
+size_t	send_piece(const char *, size_t, int, int, char *, size_t *);
+int	send_message(int, const char *, size_t, int);
 
 #endif

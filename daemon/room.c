@@ -33,6 +33,7 @@ struct room {
 	char			*dir;
 	int			 dirfd;
 	struct session_list	 sessions;	/* joined, in join order */
+	struct session_list	 lingering;	/* left, saying the last bye */
 	int			 count;
 	int			 stopping;	/* no joins; tell when empty */
 	void			(*empty_cb)(void *);
@@ -89,6 +90,7 @@ room_new(struct event_base *base, const struct config *conf,
 	r->out = out;
 	r->dirfd = -1;
 	TAILQ_INIT(&r->sessions);
+	TAILQ_INIT(&r->lingering);
 	if ((r->dir = strdup(conf->session_dir)) == NULL) {
 		free(r);
 		return NULL;
@@ -113,11 +115,15 @@ room_free(struct room *r)
 
 	if (r == NULL)
 		return;
+	while ((s = TAILQ_FIRST(&r->lingering)) != NULL)
+		session_free(s);
 	TAILQ_FOREACH(s, &r->sessions, entry)
 		session_drain(s);
 	while ((s = TAILQ_FIRST(&r->sessions)) != NULL) {
 		TAILQ_REMOVE(&r->sessions, s, entry);
-		session_send(s, PROTO_BYE, bye, sizeof bye - 1);
+		/* room_stop said it already. */
+		if (!r->stopping)
+			session_send(s, PROTO_BYE, bye, sizeof bye - 1);
 		session_close(s, NULL);
 		session_free(s);
 	}
@@ -255,6 +261,20 @@ room_join(struct room *r, const struct proto_join *j)
 		m.uid = s->uid;
 		room_broadcast(r, s, &m);
 	}
+}
+
+/* A session that has left lingers to say its last bye: the room owns it. */
+void
+room_linger(struct room *r, struct session *s)
+{
+	TAILQ_INSERT_TAIL(&r->lingering, s, entry);
+}
+
+/* The lingering session is being freed. */
+void
+room_unlinger(struct room *r, struct session *s)
+{
+	TAILQ_REMOVE(&r->lingering, s, entry);
 }
 
 /* A session has ended (session_free follows): take it out, tell the rest. */

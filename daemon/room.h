@@ -22,6 +22,8 @@ void		 room_join(struct room *, const struct proto_join *);
 void		 room_input(struct room *, struct session *, const char *,
 		    size_t, int);
 void		 room_leave(struct room *, struct session *);
+void		 room_linger(struct room *, struct session *);
+void		 room_unlinger(struct room *, struct session *);
 void		 room_broadcast(struct room *, struct session *,
 		    const struct message *);
 int		 room_count(const struct room *);

@@ -30,6 +30,9 @@
 /* When a session ends early, read at most a full pipe of what is left. */
 #define SESSION_DRAIN_READS	2
 
+/* How long an ended session may take to write its last "bye". */
+#define SESSION_LINGER_SEC	2
+
 /* Room for the "N messages dropped" line. */
 #define SESSION_MARK_MAX	128
 
@@ -189,6 +192,8 @@ session_free(struct session *s)
 
 	if (s == NULL)
 		return;
+	if (s->lingering)
+		room_unlinger(s->room, s);
 	/* Best effort: a last "bye" is useful, waiting for it is not. */
 	if (s->out_fd != -1 && evbuffer_get_length(s->outq) > 0)
 		session_flush(s);
@@ -248,6 +253,25 @@ session_trim(struct session *s, size_t need)
 			fatalx("out of memory");
 		evbuffer_free(head);
 	}
+}
+
+/* Forget what is queued, but the pinned head (the rest of a line). */
+static void
+session_drop_unsent(struct session *s)
+{
+	size_t	len = evbuffer_get_length(s->outq);
+
+	if (len > s->pinned) {
+		struct evbuffer	*rest;
+
+		if ((rest = evbuffer_new()) == NULL ||
+		    evbuffer_remove_buffer(s->outq, rest, s->pinned) == -1)
+			fatalx("out of memory");
+		evbuffer_drain(s->outq, evbuffer_get_length(s->outq));
+		evbuffer_add_buffer(s->outq, rest);
+		evbuffer_free(rest);
+	}
+	s->dropped = 0;
 }
 
 /*
@@ -380,16 +404,42 @@ session_drain(struct session *s)
 	return s->eof;
 }
 
+/*
+ * The session has ended: deliver what the client wrote, tell the room.
+ * A client that left (end of input, /quit) is then told "bye" so that it
+ * knows all it said was taken; a dead client is not, and that is how it
+ * (or whoever waits for it) can tell.  The session lingers, at most
+ * SESSION_LINGER_SEC, until the bye is written.
+ */
 static void
 session_free_cb(int fd, short what, void *arg)
 {
 	struct session	*s = arg;
+	struct timeval	 tv = { SESSION_LINGER_SEC, 0 };
 
 	(void)fd;
 	(void)what;
+	if (s->lingering) {
+		session_free(s);
+		return;
+	}
 	session_drain(s);
 	room_leave(s->room, s);
-	session_free(s);
+	if (!s->eof && !s->quit) {
+		session_free(s);
+		return;
+	}
+	/* What others said is of no use to a client that has left. */
+	session_drop_unsent(s);
+	session_send(s, PROTO_BYE, PROTO_BYE_LEFT, sizeof PROTO_BYE_LEFT - 1);
+	if (session_flush(s) == -1 || evbuffer_get_length(s->outq) == 0) {
+		session_free(s);
+		return;
+	}
+	s->lingering = 1;
+	room_linger(s->room, s);
+	event_add(s->write_ev, NULL);
+	event_add(s->free_ev, &tv);
 }
 
 static void
@@ -420,12 +470,18 @@ session_write_cb(int fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	if (session_flush(s) == -1) {
-		session_close(s, errno == EPIPE ? "stopped listening" :
-		    strerror(errno));
+		if (s->lingering)
+			event_active(s->free_ev, 0, 0);
+		else
+			session_close(s, errno == EPIPE ? "stopped listening" :
+			    strerror(errno));
 		return;
 	}
-	if (evbuffer_get_length(s->outq) == 0 && s->dropped == 0)
+	if (evbuffer_get_length(s->outq) == 0 && s->dropped == 0) {
 		event_del(s->write_ev);
+		if (s->lingering)
+			event_active(s->free_ev, 0, 0);
+	}
 }
 
 /*

@@ -37,6 +37,7 @@ struct session {
 	int			 joined;	/* room_join accepted it */
 	int			 quit;		/* sent /quit */
 	int			 closing;
+	int			 lingering;	/* ended; writing the last bye */
 	int			 eof;		/* all input has been read */
 	char			*reason;	/* why it ended, for "left" */
 	int			 dirfd;		/* borrowed from the room */

@@ -25,6 +25,9 @@
  */
 #define PROTO_OUT_LINE_MAX	16384
 
+/* The TEXT of the last "bye" of a session its client ended itself. */
+#define PROTO_BYE_LEFT		"you left"
+
 enum proto_kind {
 	PROTO_WELCOME,		/* session is open; TEXT is your name */
 	PROTO_MSG,		/* a chat message, "NAME: text" */

@@ -112,6 +112,12 @@ lines" "  spaced  "
 		    fail "$m: $kind: a piece is not valid UTF-8 (a character cut)"
 	done
 
+	step "$m: a piece of a long line that starts with / is text, not a command"
+	{ printf '%4095s' '' | tr ' ' a; printf '/who\n'; } >"$tmp/in"
+	capture "$m"
+	[ "$(sed -n 2p "$tmp/got")" = "/who" ] ||
+	    fail "$m: second piece shows as '$(sed -n 2p "$tmp/got")', not /who"
+
 	step "$m: CRLF, empty lines, last line without newline"
 	printf 'crlf\r\n\n\r\n\n\nsecond\r\n\r\nlast' >"$tmp/in"
 	capture "$m"
