@@ -58,8 +58,9 @@
  *		from the first write to then ("drained") and the messages/s;
  *		for raw-writer throughput, where nothing comes back to us
  *   -P PID	also report the CPU time that PID (the server) and pcload
- *		used while the messages were sent and delivered, and how
- *		long each waited for a CPU (/proc/PID/schedstat)
+ *		used while the messages were sent and delivered, how long
+ *		each waited for a CPU, and how many times each was put on
+ *		one (/proc/PID/schedstat): woken, mostly
  *   -H SEC	hold: after the messages, keep every session open for SEC
  *		seconds or until SIGUSR1, so that the daemon's memory can be
  *		measured; prints "holding" first
@@ -1456,18 +1457,19 @@ report(struct pcload *pl, double secs)
 
 /*
  * CPU time pid has used, in nanoseconds, and (when known) how long it
- * waited for a CPU while runnable: /proc/PID/schedstat (exact), or
- * /proc/PID/stat (clock ticks; no wait); 0 if neither can be read.
+ * waited for a CPU while runnable and how many times it was put on one:
+ * /proc/PID/schedstat (exact), or /proc/PID/stat (clock ticks; no wait,
+ * no count); 0 if neither can be read.
  */
 static uint64_t
-proc_cpu_ns(long pid, uint64_t *wait)
+proc_cpu_ns(long pid, uint64_t *wait, uint64_t *runs)
 {
 	char			 path[64], buf[1024], *p, *end;
 	unsigned long long	 ns, ut, st;
 	FILE			*fp;
 	int			 i;
 
-	*wait = 0;
+	*wait = *runs = 0;
 	snprintf(path, sizeof path, "/proc/%ld/schedstat", pid);
 	if ((fp = fopen(path, "r")) != NULL) {
 		p = fgets(buf, sizeof buf, fp);
@@ -1476,7 +1478,8 @@ proc_cpu_ns(long pid, uint64_t *wait)
 			errno = 0;
 			ns = strtoull(buf, &end, 10);
 			if (errno == 0 && end != buf && *end == ' ') {
-				*wait = strtoull(end + 1, NULL, 10);
+				*wait = strtoull(end + 1, &end, 10);
+				*runs = strtoull(end, NULL, 10);
 				return ns;
 			}
 		}
@@ -1598,7 +1601,8 @@ main(int argc, char **argv)
 			    .pid = getpid() };
 	struct sigaction sa;
 	struct rusage	 ru;
-	uint64_t	 t0, t1, t2, t3, c0, c1, u0, u1, v0, v1, w0 = 0, w1 = 0;
+	uint64_t	 t0, t1, t2, t3, c0, c1, u0, u1, v0, v1, m0, m1;
+	uint64_t	 w0 = 0, w1 = 0, n0 = 0, n1 = 0;
 	size_t		 hdrmax;
 	int		 ch, i, ok, status, left, behind, pipe_size = -1;
 	char		*copy;
@@ -1745,14 +1749,14 @@ main(int argc, char **argv)
 	}
 	fflush(stdout);
 
-	c0 = pl.server_pid ? proc_cpu_ns(pl.server_pid, &w0) : 0;
-	proc_cpu_ns(pl.pid, &v0);
+	c0 = pl.server_pid ? proc_cpu_ns(pl.server_pid, &w0, &n0) : 0;
+	proc_cpu_ns(pl.pid, &v0, &m0);
 	u0 = self_cpu_ns();
 	run(&pl, &t1, &t2);
 	t3 = pl.done_file != NULL ? wait_drained(&pl) : 0;
 	u1 = self_cpu_ns();
-	proc_cpu_ns(pl.pid, &v1);
-	c1 = pl.server_pid ? proc_cpu_ns(pl.server_pid, &w1) : 0;
+	proc_cpu_ns(pl.pid, &v1, &m1);
+	c1 = pl.server_pid ? proc_cpu_ns(pl.server_pid, &w1, &n1) : 0;
 	printf("pcload: sent %d x %u session messages and %d x %u raw "
 	    "messages of %zu bytes\n", pl.nsenders, pl.nmsg, pl.nraw, pl.nmsg,
 	    pl.msglen > hdrmax ? pl.msglen : hdrmax);
@@ -1772,11 +1776,14 @@ main(int argc, char **argv)
 	if (pl.server_pid)
 		printf("pcload: cpu while sending and delivering: server "
 		    "(pid %ld) %.6f s, pcload %.6f s, in %.6f s; waiting for "
-		    "a CPU: server %.6f s, pcload %.6f s\n",
+		    "a CPU: server %.6f s, pcload %.6f s; scheduled: server "
+		    "%llu times, pcload %llu times\n",
 		    pl.server_pid, (double)(c1 - c0) / 1e9,
 		    (double)(u1 - u0) / 1e9,
 		    (double)((t3 > t2 ? t3 : t2) - t1) / 1e9,
-		    (double)(w1 - w0) / 1e9, (double)(v1 - v0) / 1e9);
+		    (double)(w1 - w0) / 1e9, (double)(v1 - v0) / 1e9,
+		    (unsigned long long)(n1 - n0),
+		    (unsigned long long)(m1 - m0));
 	for (i = 0; i < pl.nsrc; i++)
 		ok = ok && pl.src[i].seq == pl.nmsg;
 	if (pl.done_file != NULL && t3 == 0)
