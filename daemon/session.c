@@ -318,7 +318,8 @@ session_send_line(struct session *s, enum proto_kind kind, const char *line,
 	/* The client waits for these: they are never dropped. */
 	if (kind == PROTO_WELCOME || kind == PROTO_BYE)
 		s->pinned = evbuffer_get_length(s->outq);
-	if (!s->closing)
+	/* One event_add per burst, not per line: it is not free. */
+	if (!s->closing && !event_pending(s->write_ev, EV_WRITE, NULL))
 		event_add(s->write_ev, NULL);
 }
 

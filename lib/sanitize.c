@@ -1,5 +1,6 @@
 /* Make untrusted text safe to print on a terminal or in a log. */
 #include <stdint.h>
+#include <string.h>
 
 #include "pclimits.h"
 #include "sanitize.h"
@@ -15,6 +16,31 @@ sanitize_is_format_control(uint32_t cp)
 {
 	return cp == 0x061c || cp == 0x200e || cp == 0x200f ||
 	    (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+/*
+ * How many bytes at s are printable ASCII (0x20 to 0x7e), which are
+ * copied as they are: most text is, so this is looked at eight bytes at
+ * a time.  A byte is below 0x20 if subtracting 0x20 borrows into its top
+ * bit (and its top bit was clear), and 0x7f or above if adding 1 sets
+ * its top bit or it was set already.
+ */
+static size_t
+sanitize_plain_run(const unsigned char *s, size_t len)
+{
+	const uint64_t	ones = 0x0101010101010101ULL;
+	const uint64_t	highs = 0x8080808080808080ULL;
+	uint64_t	w;
+	size_t		i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&w, s + i, 8);
+		if ((((w - ones * 0x20) & ~w) | ((w + ones) | w)) & highs)
+			break;
+	}
+	while (i < len && s[i] >= 0x20 && s[i] < 0x7f)
+		i++;
+	return i;
 }
 
 /*
@@ -35,8 +61,11 @@ sanitize(char *out, const char *in, size_t len)
 	uint32_t		 cp;
 
 	while (i < len) {
-		if (s[i] >= 0x20 && s[i] < 0x7f) {
-			*o++ = (char)s[i++];
+		n = sanitize_plain_run(s + i, len - i);
+		if (n > 0) {
+			memcpy(o, s + i, n);
+			o += n;
+			i += n;
 			continue;
 		}
 		n = utf8_decode(s + i, len - i, &cp);
