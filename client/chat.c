@@ -52,6 +52,7 @@ struct chat {
 	int			 bye;		/* the daemon ended the session */
 	int			 cut_short;	/* ... before we were done */
 	int			 confirmed;	/* it said we left: all taken */
+	int			 quit;		/* /quit queued: send no more */
 };
 
 static volatile sig_atomic_t	chat_signalled;
@@ -101,6 +102,14 @@ chat_send_text(int fd, const char *text, size_t len, int session)
 	return send_message(fd, text, len, session) == -1 ? -1 : 1;
 }
 
+/* Is this line the /quit command, as the daemon reads it? */
+static int
+chat_is_quit(const char *line, size_t len)
+{
+	return len >= 5 && memcmp(line, "/quit", 5) == 0 &&
+	    (len == 5 || line[5] == ' ');
+}
+
 /* Queue a stdin line as one message per PC_TEXT_MAX bytes. */
 static void
 chat_queue_line(struct chat *c, const char *line, size_t len)
@@ -109,8 +118,11 @@ chat_queue_line(struct chat *c, const char *line, size_t len)
 	int	first = 1;
 
 	len = chat_trim_cr(line, len);
-	if (len == 0 || c->sink == -1)
+	if (len == 0 || c->sink == -1 || c->quit)
 		return;
+	/* The daemon ends the session on /quit: what follows would be lost. */
+	if (c->out != -1 && chat_is_quit(line, len))
+		c->quit = 1;
 	while (len > 0) {
 		cut = send_piece(line, len, first, c->out != -1,
 		    c->sendq + c->sendq_len, &piece);
@@ -194,9 +206,11 @@ chat_show(struct chat *c, const char *line, size_t len)
 			close(c->sink);
 			c->sink = -1;
 		}
-		warnx("session ended by pipechatd: %.*s; %lu line%s sent%s",
-		    (int)n, safe, c->sent, c->sent == 1 ? "" : "s",
-		    c->cut_short ? ", the rest not" : "");
+		/* Said only if it cost us something. */
+		if (c->cut_short)
+			warnx("session ended by pipechatd: %.*s; %lu line%s "
+			    "sent, the rest not", (int)n, safe, c->sent,
+			    c->sent == 1 ? "" : "s");
 		c->sendq_len = 0;
 		return;
 	default:
@@ -400,7 +414,7 @@ chat_run(int *sink, int *out, const char *sink_name, int flags)
 				break;
 			}
 		}
-		if (c.bye)
+		if (c.bye || c.quit)
 			c.stdin_eof = 1;
 		else if (pfd[0].revents != 0 &&
 		    chat_stdin(&c, &c.stdin_eof) == -1)

@@ -37,10 +37,11 @@ usage(int status)
 	    "  -V       show the version and exit\n"
 	    "\n"
 	    "Commands: /who, /me ACTION, /quit; //text sends \"/text\".\n"
-	    "Exit status: 0 done, 64 usage, 66 no such FIFO, 69 no daemon,"
-	    " it went away,\n"
-	    "refused or did not answer, 71 system error, 74 I/O error,"
-	    " 76 protocol error,\n"
+	    "Exit status: 0 done (the daemon took every line), 64 usage,"
+	    " 66 no such FIFO,\n"
+	    "69 no daemon, or it refused, ended, lost or did not answer the"
+	    " session,\n"
+	    "71 system error, 74 I/O error, 76 protocol error,\n"
 	    "77 permission denied, 78 configuration, 128+N stopped by"
 	    " signal N.\n",
 	    CONFIG_DEFAULT_FILE);

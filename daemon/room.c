@@ -232,6 +232,10 @@ room_join(struct room *r, const struct proto_join *j)
 			return;
 		}
 	}
+	TAILQ_FOREACH(t, &r->lingering, entry) {
+		if (strcmp(t->id, j->id) == 0)
+			return;
+	}
 	if ((s = session_open(r, r->base, r->dirfd, j, r->queue_max)) == NULL)
 		return;
 	if (r->stopping) {

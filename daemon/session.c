@@ -124,7 +124,7 @@ session_open(struct room *room, struct event_base *base, int dirfd,
 	    spare_release()) {
 		s->out_fd = session_open_fifo(s, PROTO_OUT_SUFFIX, O_WRONLY,
 		    &s->out_st);
-		if (s->out_fd != -1)
+		if (s->out_fd != -1 && s->out_st.st_nlink == 1)
 			session_refuse(s, "pipechatd has no file descriptors "
 			    "left; try again later");
 		else
@@ -426,7 +426,7 @@ session_free_cb(int fd, short what, void *arg)
 	}
 	session_drain(s);
 	room_leave(s->room, s);
-	if (!s->eof && !s->quit) {
+	if (!s->left && !s->quit) {
 		session_free(s);
 		return;
 	}
@@ -460,6 +460,7 @@ session_eof_cb(void *arg, int error)
 	struct session	*s = arg;
 
 	s->eof = 1;
+	s->left = error == 0;
 	session_close(s, error != 0 ? strerror(error) : NULL);
 }
 

@@ -39,6 +39,7 @@ struct session {
 	int			 closing;
 	int			 lingering;	/* ended; writing the last bye */
 	int			 eof;		/* all input has been read */
+	int			 left;		/* ... up to the client's close */
 	char			*reason;	/* why it ended, for "left" */
 	int			 dirfd;		/* borrowed from the room */
 };

@@ -30,6 +30,9 @@ cpid=$!
 track "$cpid"
 exec 3>"$tmp/in"
 wait_line "$dout" "* $me joined"
+# The client opens ID.in once it has its welcome: then it is in.
+poll 10 eval 'ls -l /proc/$cpid/fd 2>/dev/null | grep -q "\.in\$"' ||
+    fail "the client did not open its ID.in"
 kill -STOP "$dpid" || fail "cannot stop pipechatd"
 echo "lost with the daemon" >&3
 exec 3>&-
