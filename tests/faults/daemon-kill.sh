@@ -138,7 +138,6 @@ step "session: exit $st: $(head -n 1 "$tmp/orphan-session.err")"
 [ "$st" = 69 ] || fail "a session with no daemon exited $st, not 69"
 
 step "a new pipechatd on the same config"
-lines_before=0
 start_daemon "$conf" "$fifo" "$tmp/daemon2.out" "$tmp/daemon2.err"
 [ "$(stat -c %i "$fifo")" = "$ino" ] ||
     fail "the FIFO was replaced (inode $ino became $(stat -c %i "$fifo"))"

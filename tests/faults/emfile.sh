@@ -93,7 +93,7 @@ try_session()
 # must contain.  Sessions are NAME1, NAME2, ...
 phase()
 {
-	local p=$1 expect=$2 i n=0 refused= reason st f
+	local p=$1 expect=$2 i n=0 refused='' reason st f
 
 	for i in $(seq 1 20); do
 		try_session "$p$i"
@@ -140,10 +140,10 @@ phase()
 
 	# The open sessions are still served, and so are raw writers.
 	client_say "${p}1" "from-${p}1"
-	poll $((10 * slow)) has_line "$dout" "$me: from-${p}1" ||
+	poll $((10 * slow)) grep -q ": from-${p}1\$" "$dout" ||
 	    problem "$p: a line from session ${p}1 was not printed"
 	if [ "$n" -ge 2 ]; then
-		poll $((10 * slow)) has_line "$tmp/${p}2.out" "$me: from-${p}1" ||
+		poll $((10 * slow)) grep -q ": from-${p}1\$" "$tmp/${p}2.out" ||
 		    problem "$p: session ${p}2 did not get ${p}1's line"
 	fi
 	echo "raw-$p" | timeout $((10 * slow)) $sigdfl $PIPECHAT_WRAPPER \
@@ -172,6 +172,8 @@ phase()
 	fi
 
 	# One leaves; then a new session joins and is heard.
+	alive "${spid[${p}1]}" || problem "$p: session ${p}1 ended before" \
+	    "its input did"
 	client_end "${p}1"
 	wait_exit "${spid[${p}1]}" $((15 * slow))
 	[ "$status" = 0 ] || problem "$p: session ${p}1 left with status" \
@@ -179,15 +181,16 @@ phase()
 	try_session "${p}new"
 	case $? in
 	0)	client_say "${p}new" "from-${p}new"
-		poll $((10 * slow)) has_line "$dout" "$me: from-${p}new" ||
+		poll $((10 * slow)) grep -q ": from-${p}new\$" "$dout" ||
 		    problem "$p: the new session's line was not printed" ;;
 	1)	problem "$p: after a session left, a new one was refused:" \
 		    "$(head -n 1 "$tmp/${p}new.err")" ;;
 	2)	problem "$p: after a session left, a new one got no answer" ;;
 	esac
 
-	# Every session is shown under our login name, even at the limit.
-	f=$(grep ' joined$' "$dout" | grep -v "^\* $me joined$" | head -n 1)
+	# Every session and line is shown under our login name, even at the
+	# limit.
+	f=$(grep -v "^\* $me \|^$me: \|^(anonymous): " "$dout" | head -n 1)
 	[ -z "$f" ] || problem "$p: a session of $me was shown as \"$f\""
 	grep -qi 'file descriptor\|too many open files' "$derr" ||
 	    problem "$p: the daemon's stderr does not mention the fd limit"
@@ -231,6 +234,7 @@ limit=$(limit_leaving "$dpid" $((2 * 3 + 1)))
 prlimit --pid "$dpid" --nofile="$limit:$limit" || fail "prlimit --pid failed"
 step "B: $base fds open ($(ls /proc/"$dpid"/fd | sort -n | tr '\n' ' ')), limit" \
     "lowered to $limit"
+want_sessions=3
 phase b "file descriptors"
 
 step "C: pipechatd with room for exactly 3 sessions"
@@ -241,6 +245,7 @@ prlimit --pid "$dpid" --nofile="$limit:$limit" || fail "prlimit --pid failed"
 step "C: $base fds open ($(ls /proc/"$dpid"/fd | sort -n | tr '\n' ' ')), limit" \
     "lowered to $limit"
 phase c "file descriptors"
+want_sessions=
 
 [ "$problems" = 0 ] || fail "$problems problems (see PROBLEM above)"
 step "PASS"

@@ -50,9 +50,9 @@ descendants()
 # this shell, twice: a supervisor may start one more client in between.
 kill_descendants()
 {
-	local pid round
+	local pid _
 
-	for round in 1 2; do
+	for _ in 1 2; do
 		for pid in $(descendants $$); do
 			kill -CONT "$pid" 2>/dev/null
 			kill -KILL "$pid" 2>/dev/null
@@ -71,10 +71,17 @@ fault_cleanup()
 	cleanup
 }
 
-# setup, with fault_cleanup as the EXIT trap.
+# setup, with fault_cleanup as the EXIT trap.  lib.sh's setup may replace
+# PIPECHATD and PIPECHAT_CLIENT by scripts that run them under the
+# wrapper; these scripts put $PIPECHAT_WRAPPER in front themselves, so
+# they keep the programs.
 fault_setup()
 {
+	local d=${PIPECHATD:-} c=${PIPECHAT_CLIENT:-}
+
 	setup
+	PIPECHATD=$d
+	PIPECHAT_CLIENT=$c
 	trap fault_cleanup EXIT
 	chmod 0755 "$tmp" || fail "chmod $tmp"
 }

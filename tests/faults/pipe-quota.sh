@@ -56,10 +56,10 @@ as_daemon="setpriv --reuid=$du --regid=$(id -g "$du") --clear-groups"
 as_client="setpriv --reuid=$cu --regid=$(id -g "$cu") --clear-groups"
 
 # The programs, where the users can run them.
-mkdir -m 0755 "$tmp/bin" || fail "mkdir"
-cp "$PIPECHATD" "$PIPECHAT_CLIENT" "$tmp/bin/" || fail "cp"
-PIPECHATD=$tmp/bin/${PIPECHATD##*/}
-PIPECHAT_CLIENT=$tmp/bin/${PIPECHAT_CLIENT##*/}
+mkdir -m 0755 "$tmp/progs" || fail "mkdir"
+cp "$PIPECHATD" "$PIPECHAT_CLIENT" "$tmp/progs/" || fail "cp"
+PIPECHATD=$tmp/progs/${PIPECHATD##*/}
+PIPECHAT_CLIENT=$tmp/progs/${PIPECHAT_CLIENT##*/}
 
 # pipe_capacity PREFIX: how many bytes a new pipe made by PREFIX's user
 # takes before a non-blocking write fails.

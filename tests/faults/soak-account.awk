@@ -1,12 +1,19 @@
 # Account for every line of the soak (see soak.sh).
 #
-#	awk -v me=LOGIN -v dir=INCDIR -f soak-lines.awk -f soak-account.awk \
-#	    RECORDS DAEMON_OUT...
+#	awk -v me=LOGIN -v dir=INCDIR [-v slowstop=1] -f soak-lines.awk \
+#	    -f soak-account.awk RECORDS DAEMON_OUT...
+#
+# slowstop=1 (under valgrind): a raw writer's lines written between the
+# stopping daemon's last read and its close are lost with the pipe, as
+# docs/PROTOCOL.md says; natively that is an instant and nothing is lost,
+# under valgrind it is long enough to lose a few lines.  They are counted
+# apart instead of failing the run.  Sessions have no such window.
 #
 # RECORDS has one line per client incarnation: "SLOT INC KIND STATUS KILLED"
 # (KIND raw, sess or flood; KILLED 1 if the chaos loop sent it SIGKILL).
 # DIR/SLOT.INC.gen holds how many lines its generator wrote (or tried to),
-# DIR/SLOT.INC.err its standard error.  The daemon outputs are every
+# DIR/SLOT.INC.err its standard error, where a client that did not send
+# everything says how many lines it did ("...; N lines sent").  The daemon outputs are every
 # incarnation's standard output, in order.  Prints a table and the problems
 # found; exits 1 if there are any.
 
@@ -145,13 +152,23 @@ END {
 				problem("(d) exited 0 but not every line printed",
 				    what ": " K " of " G " printed")
 		} else if (st == 69 && N != "") {
-			class = "went away (count)"
+			class = lingered ? "not closed in 10 s (count)" : \
+			    ended ? "ended by daemon (count)" : \
+			    "went away (count)"
+			if (lingered && !slowstop)
+				problem("the daemon did not close a session" \
+				    " within the client's 10 s", what)
 			reported += N
 			notsent += G - N
 			if (N > G)
 				problem("(e) more reported sent than generated",
 				    what ": " N " of " G)
-			if (K < N) {
+			if (K < N && kind[key] == "raw" && slowstop) {
+				rawwindow += N - K
+				printf "soak: NOTE: %s: %d reported sent, %d " \
+				    "printed: lines %d..%d lost in the stop " \
+				    "window\n", what, N, K, K + 1, N
+			} else if (K < N) {
 				sentlost += N - K
 				problem("(e) reported sent but not printed",
 				    what ": " N " reported sent, " K \
@@ -177,8 +194,9 @@ END {
 			    " the client's 10 s", what)
 		} else {
 			class = "unexpected exit"
-			problem("unexpected exit", what ": status " st \
-			    ", said: " said)
+			problem("unexpected exit", what ": status " st ", " \
+			    K " of " G " lines printed, said: " \
+			    (said == "" ? "nothing" : said))
 		}
 		nclass[class]++
 		if (kind[key] == "flood")
@@ -187,20 +205,24 @@ END {
 			    N != "" ? " (" N " reported sent)" : ""
 	}
 
-	unaccounted = generated - printed - notsent - tail - endedtail - sentlost
+	unaccounted = generated - printed - notsent - tail - endedtail - \
+	    sentlost - rawwindow
 	printf "soak: client incarnations: %d\n", nrec
 	for (c in nclass)
 		printf "soak:   %-34s %8d\n", c, nclass[c]
 	printf "soak: %-55s %10d\n", "lines generated", generated
 	printf "soak: %-55s %10d\n", "lines printed by the daemons (intact, once)",
 	    printed
-	printf "soak: %-55s %10d\n", "reported sent by clients the daemon left (EPIPE)",
+	printf "soak: %-55s %10d\n", "reported sent by clients the daemon left or ended",
 	    reported
 	printf "soak: %-55s %10d\n", "not delivered, reported (client said: not sent)",
 	    notsent
-	printf "soak: %-55s %10d\n", "not delivered, session ended by the daemon",
+	printf "soak: %-55s %10d\n", "not delivered, session ended (no count given)",
 	    endedtail
 	printf "soak: %-55s %10d\n", "lost from killed clients' unwritten tail", tail
+	if (slowstop)
+		printf "soak: %-55s %10d\n", "raw lines lost in the stop window (slow run)",
+		    rawwindow
 	printf "soak: %-55s %10d\n", "reported sent but never printed (must be 0)",
 	    sentlost
 	printf "soak: %-55s %10d\n", "unaccounted (must be 0)", unaccounted

@@ -11,6 +11,9 @@
 # sampled every 0.5 s, must stay under a bound derived from the config.
 #
 # SOAK_SECONDS (default 120) and SOAK_SEED (default: the pid) may be set.
+# Figures printed: what the chaos did, the daemon's idle and peak VmRSS
+# against the bound, each flood's fate, and a table of lines generated,
+# printed, reported sent, not delivered (and why), unaccounted (0).
 # shellcheck disable=SC2086 # $sigdfl and $PIPECHAT_WRAPPER are word lists
 
 . "${0%/*}/lib.sh"
@@ -41,6 +44,7 @@ exec 9<>"$tmp/never"
 nap()
 {
 	read -r -t "$1" -u 9 _
+	return 0
 }
 
 # pace INPUT COUNTFILE: copy INPUT's lines to stdout in bursts of 1 to 24
@@ -78,7 +82,7 @@ stall()
 # STATUS KILLED"), .gen (lines generated) and .err in $tmp/inc.
 supervise()
 {
-	local slot=$1 kind=$2 inc=0 cmd cpid st killed count tag out secs
+	local slot=$1 kind=$2 inc=0 cmd cpid st killed count tag secs t0
 	local stalls=0 stops=0 kills=0
 
 	exec 8<>"$tmp/cmd.$slot"
@@ -136,6 +140,7 @@ supervise()
 			;;
 		esac
 		killed=0
+		t0=$SECONDS
 		while alive "$cpid"; do
 			read -r -t 0.2 -u 8 cmd || continue
 			case $cmd in
@@ -156,7 +161,13 @@ supervise()
 		echo "$slot $inc $kind $st $killed" >"$tag.rec"
 		[ "$kind" != flood ] || step "flood $inc ended: status $st"
 		rm -f "$tmp/gen/$slot.$inc"
-		nap 0.$((RANDOM % 3 + 1))
+		# Refused at once (no daemon, mid-restart): wait longer.
+		if [ $((SECONDS - t0)) -lt 1 ] && [ "$st" != 0 ] &&
+		    [ "$killed" = 0 ]; then
+			nap 1
+		else
+			nap 0.$((RANDOM % 3 + 1))
+		fi
 	done
 	echo "$kills $stops $stalls" >"$tmp/inc/$slot.chaos"
 }
@@ -211,6 +222,7 @@ done <"/proc/$dpid/status"
 [ -n "$base_rss" ] || fail "no VmRSS for pipechatd $dpid"
 
 sample_rss 8>&- &
+sampler=$!
 for slot in $(seq 1 "$nslots"); do
 	mkfifo "$tmp/cmd.$slot" || fail "mkfifo"
 	if [ "$slot" -le "$nraw" ]; then
@@ -247,8 +259,21 @@ restart_daemon()
 	step "restart $nrestart: pipechatd $dpid is reading"
 }
 
+# flooding N: wait until flood N's lines reach the daemon's output.
+flooding()
+{
+	local deadline=$((SECONDS + 5 * slow))
+
+	until tail -c 65536 "$tmp/d$ndaemon.out" |
+	    grep -q "^$me: c$flood_slot-r$1-"; do
+		[ "$SECONDS" -lt "$deadline" ] || return 1
+		nap 0.1
+	done
+	return 0
+}
+
 # The chaos loop: floods at 1/8, 3/8, 5/8 and 7/8 of the run; restarts at
-# 1/4 and half a second into the second and the fourth flood, so that a
+# 1/4 and just after the second and the fourth flood begin, so that a
 # shutdown has to drain a session that is sending as fast as it can; kills
 # and stops at random all along.
 start=$SECONDS
@@ -266,7 +291,11 @@ while [ "$SECONDS" -lt "$end" ]; do
 		step "flood $next_flood: $flood_lines lines on one session"
 		send "$flood_slot" flood
 		if [ $((next_flood % 2)) = 0 ]; then
-			nap 0.5
+			# Once its lines are coming (the flood slot's
+			# incarnation N is flood N).
+			flooding "$next_flood" || step "flood $next_flood has" \
+			    "not started after $((5 * slow)) s"
+			nap 0.3
 			restart_daemon "during flood $next_flood"
 		fi
 		next_flood=$((next_flood + 1))
@@ -310,8 +339,11 @@ wait_s=$((SECONDS - end))
 daemon_alive "$dpid"
 touch "$tmp/stop-sampler"
 stop_daemon_checked
-wait
+wait "$sampler" "${sup[@]}"
 step "all clients gone $wait_s s after the stop; daemon stopped"
+# What the daemons said, digits folded: restarts, slow sessions, warnings.
+sed 's/[0-9][0-9]*/N/g; s|/[^ ]*/|/.../|g' "$tmp"/d*.err | sort | uniq -c |
+    sort -rn | sed "s/^ */$name: daemon stderr: /"
 
 # What the chaos did.
 read -r kills stops stalls < <(cat "$tmp"/inc/*.chaos |
@@ -322,20 +354,20 @@ step "chaos: $nrestart restarts, $floods floods, $nkill kills asked" \
 
 # Memory.  What the daemon allocates per session is bounded: queued output
 # at most queue_max plus the line being written (16 KiB), and an ingest
-# buffer of one 64 KiB read plus an unfinished line, libevent chains
-# included: queue_max + 128 KiB in all.  The kernel's pipe buffers are not
-# in its RSS.  The listener has one ingest buffer (128 KiB) and output is
-# written in batches of 64 KiB.  At most min(max_clients, session slots)
-# sessions exist at once (a slot runs one client at a time, and a killed
-# client's session ends as soon as its FIFOs close), so the daemon may
-# grow by
-#	sessions x (queue_max + 128 KiB) + 256 KiB
+# buffer holding one 64 KiB read beside an unfinished line's chain (64 KiB
+# more), libevent chains included: queue_max + 144 KiB in all.  The
+# kernel's pipe buffers are not in its RSS.  The listener has one ingest
+# buffer (128 KiB) and output is written in batches of 64 KiB.  At most
+# min(max_clients, session slots) sessions exist at once (a slot runs one
+# client at a time, and a killed client's session ends as soon as its
+# FIFOs close), so the daemon may grow by
+#	sessions x (queue_max + 144 KiB) + 256 KiB
 # over its idle size; 4 MiB more for malloc's free lists and libevent's
 # tables.  A queue that kept growing for a reader stalled during a flood
-# (40000 lines, 9 MiB) would cross it.
+# (100000 lines, 22 MiB) would cross it.
 sessions=$((nslots - nraw))
 [ "$sessions" -le "$max_clients" ] || sessions=$max_clients
-bound=$((base_rss + (sessions * (queue_max + 131072) + 262144) / 1024 + 4096))
+bound=$((base_rss + (sessions * (queue_max + 147456) + 262144) / 1024 + 4096))
 read -r peak peak_pid nsamples < <(awk '$3 > m { m = $3; p = $2 }
     END { print m + 0, p + 0, NR }' "$tmp/rss")
 step "VmRSS: idle $base_rss kB, peak $peak kB (pid $peak_pid), bound" \
@@ -354,9 +386,12 @@ for k in $(seq 1 "$ndaemon"); do
 	outs="$outs $tmp/d$k.out"
 done
 step "daemon output: $(cat $outs | wc -l) lines, $(cat $outs | wc -c) bytes" \
-    "from $ndaemon daemons; stderr lines: $(cat "$tmp"/d*.err | wc -l)"
-awk -v me="$me" -v dir="$tmp/inc" -f "$here/soak-lines.awk" \
-    -f "$here/soak-account.awk" "$tmp/records" $outs
+    "from $ndaemon daemons"
+slowstop=0
+[ -n "$PIPECHAT_WRAPPER" ] && slowstop=1
+awk -v me="$me" -v dir="$tmp/inc" -v slowstop="$slowstop" \
+    -f "$here/soak-lines.awk" -f "$here/soak-account.awk" \
+    "$tmp/records" $outs
 acct=$?
 [ "$rss_ok" = 1 ] || fail "pipechatd's VmRSS peaked at $peak kB, over" \
     "the bound of $bound kB"
