@@ -66,6 +66,7 @@ kill_descendants()
 fault_cleanup()
 {
 	trap - EXIT
+	trap '' PIPE		# a closed stdout/stderr must not stop us here
 	kill_descendants
 	[ -n "$extra_cleanup" ] && eval "$extra_cleanup"
 	cleanup
@@ -83,6 +84,8 @@ fault_setup()
 	PIPECHATD=$d
 	PIPECHAT_CLIENT=$c
 	trap fault_cleanup EXIT
+	# Whoever reads our output going away must not skip the cleanup.
+	trap 'exit 1' PIPE
 	chmod 0755 "$tmp" || fail "chmod $tmp"
 }
 

@@ -18,12 +18,21 @@ nlines=1000
 sysctl=/proc/sys/fs/pipe-user-pages-soft
 
 [ "$(id -u)" = 0 ] || skip "needs root (creates users, sets $sysctl)"
-for t in useradd userdel setpriv dd; do
+for t in useradd userdel setpriv dd flock; do
 	command -v "$t" >/dev/null || skip "needs $t"
 done
 [ -w "$sysctl" ] || skip "$sysctl is not writable here"
 
 fault_setup
+# One run at a time on this machine, whatever build it is from: a run
+# that started while another had lowered the limit would save the lowered
+# value as the one to restore.
+lockdir=/run/lock
+[ -d "$lockdir" ] && [ -w "$lockdir" ] || lockdir=/tmp
+exec 8>"$lockdir/pipechat-pipe-quota.lock" || fail "cannot open the lock"
+flock -w $((120 * slow)) 8 ||
+    fail "another pipe-quota run held $lockdir/pipechat-pipe-quota.lock" \
+    "for $((120 * slow)) s"
 users=
 old_soft=$(cat "$sysctl") || fail "cannot read $sysctl"
 extra_cleanup='restore_quota'
@@ -147,7 +156,7 @@ for s in 1 2 3 4; do
 		close_held
 		exec $sigdfl $as_client $PIPECHAT_WRAPPER "$PIPECHAT_CLIENT" \
 		    $opt -f "$conf"
-	) <"$tmp/q$s.txt" >"$tmp/send$s.out" 2>"$tmp/send$s.err" &
+	) <"$tmp/q$s.txt" >"$tmp/send$s.out" 2>"$tmp/send$s.err" 8>&- &
 	spid[send$s]=$!
 	track $!
 done
