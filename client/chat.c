@@ -432,10 +432,10 @@ chat_run(int *sink, int *out, const char *sink_name, int flags)
 		if (c.bye && c.cut_short)
 			c.status = PC_EX_UNAVAILABLE;
 		else if (!c.confirmed) {
-			if (!c.bye)
-				warnx("pipechatd closed the session without a "
-				    "word; %lu line%s sent, not all may have "
-				    "been read", c.sent, c.sent == 1 ? "" : "s");
+			warnx("pipechatd closed the session %s; %lu line%s "
+			    "sent, not all may have been read",
+			    c.bye ? "before it confirmed our leaving" :
+			    "without a word", c.sent, c.sent == 1 ? "" : "s");
 			c.status = PC_EX_UNAVAILABLE;
 		}
 	}

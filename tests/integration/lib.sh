@@ -56,7 +56,8 @@ alive()
 	local stat
 
 	[ -r "/proc/$1/stat" ] || return 1
-	read -r stat <"/proc/$1/stat" 2>/dev/null || return 1
+	# The process may go between the test and the read: no error then.
+	{ read -r stat <"/proc/$1/stat"; } 2>/dev/null || return 1
 	stat=${stat##*) }
 	[ "${stat%% *}" != Z ]
 }
