@@ -184,6 +184,17 @@ session_open(struct room *room, struct event_base *base, int dirfd,
 	return s;
 }
 
+/* Watch for room in the client's pipe (on), or stop (off). */
+static void
+session_arm(struct session *s, int on)
+{
+	if (on && event_add(s->write_ev, NULL) == -1)
+		fatalx("session %s: event_add failed", s->id);
+	if (!on)
+		event_del(s->write_ev);
+	s->write_armed = on;
+}
+
 /* Remove the FIFOs (if still the ones we opened), close, free. */
 void
 session_free(struct session *s)
@@ -319,8 +330,8 @@ session_send_line(struct session *s, enum proto_kind kind, const char *line,
 	if (kind == PROTO_WELCOME || kind == PROTO_BYE)
 		s->pinned = evbuffer_get_length(s->outq);
 	/* One event_add per burst, not per line: it is not free. */
-	if (!s->closing && !event_pending(s->write_ev, EV_WRITE, NULL))
-		event_add(s->write_ev, NULL);
+	if (!s->closing && !s->write_armed)
+		session_arm(s, 1);
 }
 
 /*
@@ -388,7 +399,7 @@ session_close(struct session *s, const char *reason)
 	if (reason != NULL)
 		s->reason = strdup(reason);
 	ingest_pause(s->ingest);
-	event_del(s->write_ev);
+	session_arm(s, 0);
 	event_del(s->gone_ev);
 	event_active(s->free_ev, 0, 0);
 }
@@ -439,7 +450,7 @@ session_free_cb(int fd, short what, void *arg)
 	}
 	s->lingering = 1;
 	room_linger(s->room, s);
-	event_add(s->write_ev, NULL);
+	session_arm(s, 1);
 	event_add(s->free_ev, &tv);
 }
 
@@ -480,7 +491,7 @@ session_write_cb(int fd, short what, void *arg)
 		return;
 	}
 	if (evbuffer_get_length(s->outq) == 0 && s->dropped == 0) {
-		event_del(s->write_ev);
+		session_arm(s, 0);
 		if (s->lingering)
 			event_active(s->free_ev, 0, 0);
 	}

@@ -32,6 +32,7 @@ struct session {
 	size_t			 pinned;	/* head of outq never dropped */
 	unsigned long		 dropped;	/* lines trimmed, not yet told */
 	struct event		*write_ev;	/* out_fd writable */
+	int			 write_armed;	/* ... is being watched */
 	struct event		*gone_ev;	/* out_fd lost its reader */
 	struct event		*free_ev;	/* deferred free */
 	int			 joined;	/* room_join accepted it */
