@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <event2/event.h>
+
 #include "config.h"
 #include "ingest.h"
 #include "log.h"
@@ -27,6 +29,8 @@
 
 TAILQ_HEAD(session_list, session);
 
+static void	room_flush_cb(int, short, void *);
+
 struct room {
 	struct event_base	*base;
 	struct output		*out;		/* borrowed */
@@ -34,6 +38,8 @@ struct room {
 	int			 dirfd;
 	struct session_list	 sessions;	/* joined, in join order */
 	struct session_list	 lingering;	/* left, saying the last bye */
+	TAILQ_HEAD(, session)	 dirty;		/* have lines to write */
+	struct event		*flush_ev;	/* writes them */
 	int			 count;
 	int			 stopping;	/* no joins; tell when empty */
 	void			(*empty_cb)(void *);
@@ -91,8 +97,11 @@ room_new(struct event_base *base, const struct config *conf,
 	r->dirfd = -1;
 	TAILQ_INIT(&r->sessions);
 	TAILQ_INIT(&r->lingering);
-	if ((r->dir = strdup(conf->session_dir)) == NULL) {
-		free(r);
+	TAILQ_INIT(&r->dirty);
+	r->flush_ev = event_new(base, -1, 0, room_flush_cb, r);
+	r->dir = strdup(conf->session_dir);
+	if (r->flush_ev == NULL || r->dir == NULL) {
+		room_free(r);
 		return NULL;
 	}
 	room_reconfigure(r, conf);
@@ -129,6 +138,8 @@ room_free(struct room *r)
 	}
 	if (r->dirfd != -1)
 		close(r->dirfd);
+	if (r->flush_ev != NULL)
+		event_free(r->flush_ev);
 	free(r->dir);
 	free(r);
 }
@@ -264,6 +275,43 @@ room_join(struct room *r, const struct proto_join *j)
 		m.from = s->name;
 		m.uid = s->uid;
 		room_broadcast(r, s, &m);
+	}
+}
+
+/*
+ * s has lines queued: write them when the current callback is done, in
+ * the same loop pass (flush_ev is made active, not waited for).
+ */
+void
+room_mark_dirty(struct room *r, struct session *s)
+{
+	if (s->dirty)
+		return;
+	s->dirty = 1;
+	TAILQ_INSERT_TAIL(&r->dirty, s, dirty_entry);
+	event_active(r->flush_ev, 0, 0);
+}
+
+/* s is going away before it was written. */
+void
+room_unmark_dirty(struct room *r, struct session *s)
+{
+	TAILQ_REMOVE(&r->dirty, s, dirty_entry);
+	s->dirty = 0;
+}
+
+static void
+room_flush_cb(int fd, short what, void *arg)
+{
+	struct room	*r = arg;
+	struct session	*s;
+
+	(void)fd;
+	(void)what;
+	while ((s = TAILQ_FIRST(&r->dirty)) != NULL) {
+		room_unmark_dirty(r, s);
+		if (!s->closing)
+			session_write(s);
 	}
 }
 

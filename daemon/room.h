@@ -24,6 +24,8 @@ void		 room_input(struct room *, struct session *, const char *,
 void		 room_leave(struct room *, struct session *);
 void		 room_linger(struct room *, struct session *);
 void		 room_unlinger(struct room *, struct session *);
+void		 room_mark_dirty(struct room *, struct session *);
+void		 room_unmark_dirty(struct room *, struct session *);
 void		 room_broadcast(struct room *, struct session *,
 		    const struct message *);
 int		 room_count(const struct room *);

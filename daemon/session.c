@@ -205,6 +205,8 @@ session_free(struct session *s)
 		return;
 	if (s->lingering)
 		room_unlinger(s->room, s);
+	if (s->dirty)
+		room_unmark_dirty(s->room, s);
 	/* Best effort: a last "bye" is useful, waiting for it is not. */
 	if (s->out_fd != -1 && evbuffer_get_length(s->outq) > 0)
 		session_flush(s);
@@ -329,9 +331,12 @@ session_send_line(struct session *s, enum proto_kind kind, const char *line,
 	/* The client waits for these: they are never dropped. */
 	if (kind == PROTO_WELCOME || kind == PROTO_BYE)
 		s->pinned = evbuffer_get_length(s->outq);
-	/* One event_add per burst, not per line: it is not free. */
+	/*
+	 * Written once the loop is done with what it is reading now: one
+	 * write per burst, without waiting a loop pass for EV_WRITE.
+	 */
 	if (!s->closing && !s->write_armed)
-		session_arm(s, 1);
+		room_mark_dirty(s->room, s);
 }
 
 /*
@@ -478,10 +483,18 @@ session_eof_cb(void *arg, int error)
 static void
 session_write_cb(int fd, short what, void *arg)
 {
-	struct session	*s = arg;
-
 	(void)fd;
 	(void)what;
+	session_write(arg);
+}
+
+/*
+ * Write what the client's pipe takes; watch for room in it only while
+ * something is left.
+ */
+void
+session_write(struct session *s)
+{
 	if (session_flush(s) == -1) {
 		if (s->lingering)
 			event_active(s->free_ev, 0, 0);
@@ -491,10 +504,12 @@ session_write_cb(int fd, short what, void *arg)
 		return;
 	}
 	if (evbuffer_get_length(s->outq) == 0 && s->dropped == 0) {
-		session_arm(s, 0);
+		if (s->write_armed)
+			session_arm(s, 0);
 		if (s->lingering)
 			event_active(s->free_ev, 0, 0);
-	}
+	} else if (!s->write_armed)
+		session_arm(s, 1);
 }
 
 /*

@@ -17,6 +17,8 @@ struct room;
 /* Defined here rather than in session.c because room.c keeps the list. */
 struct session {
 	TAILQ_ENTRY(session)	 entry;
+	TAILQ_ENTRY(session)	 dirty_entry;	/* room's list to write */
+	int			 dirty;
 	struct room		*room;
 	char			 id[PROTO_ID_MAX + 1];
 	char			*name;		/* login name of uid */
@@ -53,6 +55,7 @@ void		 session_send_line(struct session *, enum proto_kind,
 		    const char *, size_t);
 void		 session_close(struct session *, const char *);
 int		 session_drain(struct session *);
+void		 session_write(struct session *);
 void		 session_free(struct session *);
 
 #endif
