@@ -7,6 +7,10 @@
 
 set -u
 
+# alive, poll, wait_exit
+# shellcheck source=../wait.sh
+. "${BASH_SOURCE[0]%/*}/../wait.sh"
+
 name=${0##*/}
 name=${name%.sh}
 
@@ -57,16 +61,6 @@ track()
 	pids="$pids $1"
 }
 
-# True while pid runs (a zombie counts as exited).
-alive()
-{
-	local stat
-
-	[ -r "/proc/$1/stat" ] || return 1
-	read -r stat <"/proc/$1/stat" 2>/dev/null || return 1
-	stat=${stat##*) }
-	[ "${stat%% *}" != Z ]
-}
 
 # Kill what still runs, delete the users and group, remove the scratch dir.
 cleanup()
@@ -202,30 +196,7 @@ write_config()
 	} >"$conf" && chmod 0644 "$conf" || fail "cannot write $conf"
 }
 
-# poll SECONDS COMMAND...: true as soon as COMMAND succeeds, false if it
-# does not within SECONDS.
-poll()
-{
-	local n=$(($1 * 50))
 
-	shift
-	while ! "$@"; do
-		n=$((n - 1))
-		[ "$n" -gt 0 ] || return 1
-		sleep 0.02
-	done
-	return 0
-}
-
-# wait_exit PID SECONDS: wait for PID to exit, set $status; fail if it
-# still runs after SECONDS.
-wait_exit()
-{
-	poll "$2" eval '! alive '"$1" ||
-	    fail "process $1 still running after $2 s"
-	wait "$1" 2>/dev/null
-	status=$?
-}
 
 # The daemon is reading the FIFO: it logs "reading PATH" once it is open.
 ready()

@@ -7,6 +7,10 @@
 
 set -u
 
+# alive, poll, wait_exit
+# shellcheck source=../wait.sh
+. "${BASH_SOURCE[0]%/*}/../wait.sh"
+
 # The script's name, for messages.
 name=${0##*/}
 name=${name%.sh}
@@ -50,17 +54,6 @@ track()
 	pids="$pids $1"
 }
 
-# True while pid runs (not yet exited; a zombie counts as exited).
-alive()
-{
-	local stat
-
-	[ -r "/proc/$1/stat" ] || return 1
-	# The process may go between the test and the read: no error then.
-	{ read -r stat <"/proc/$1/stat"; } 2>/dev/null || return 1
-	stat=${stat##*) }
-	[ "${stat%% *}" != Z ]
-}
 
 # Kill what is still running and remove the scratch directory.
 cleanup()
@@ -133,31 +126,7 @@ limit()
 	timeout $((s * scale)) "$@"
 }
 
-# poll SECONDS COMMAND...: true as soon as COMMAND succeeds, false if it
-# does not within SECONDS.
-poll()
-{
-	local n=$(($1 * 50 * scale))
 
-	shift
-	while ! "$@"; do
-		n=$((n - 1))
-		[ "$n" -gt 0 ] || return 1
-		sleep 0.02
-	done
-	return 0
-}
-
-# wait_exit PID SECONDS: wait for PID to exit and set $status to its exit
-# status; fail if it is still running after SECONDS.  PID must be a
-# background simple command's: for a pipeline, "wait" waits for all of it.
-wait_exit()
-{
-	poll "$2" eval '! alive '"$1" ||
-	    fail "process $1 still running after $2 s"
-	wait "$1" 2>/dev/null
-	status=$?
-}
 
 # write_config FILE FIFO [MODE [GROUP]]: the ini the daemon and clients use.
 write_config()
