@@ -69,7 +69,11 @@ room_raise_nofile(struct room *r)
 			return;
 	}
 	rl.rlim_cur = rl.rlim_max < need ? rl.rlim_max : need;
-	if (setrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur < need) {
+	/* Refused (a hard limit above fs.nr_open): what is in force counts. */
+	if (setrlimit(RLIMIT_NOFILE, &rl) == -1 &&
+	    getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return;
+	if (rl.rlim_cur < need) {
 		int	fit = rl.rlim_cur > ROOM_SPARE_FDS + 2 ?
 			    (int)((rl.rlim_cur - ROOM_SPARE_FDS) / 2) : 1;
 
