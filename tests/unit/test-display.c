@@ -55,8 +55,9 @@ test_wrap(void)
 	snprintf(line, sizeof line, "msg mallory: brb%.*s<-- alice left", 68,
 	    "................................................................"
 	    "....");
-	snprintf(want, sizeof want, "mallory: brb%.*s\n         <-- alice left",
-	    68, "................................................................"
+	snprintf(want, sizeof want,
+	    "mallory: brb%.*s\n         <-- alice left", 68,
+	    "................................................................"
 	    "....");
 	SHOWS(line, 80, want, "a padded message: its rest indented");
 	SHOWS(line, 0, line + 4, "not on a terminal: one line");
@@ -122,7 +123,8 @@ test_hostile(void)
 	is_uint(bad, 0, "... and nothing else");
 	got = display_line(line, DISPLAY_IN_MAX, 20, &n);
 	for (i = bad = 0; i < n; i++)
-		bad += got[i] == '\n' && (got[i + 1] != ' ' || got[i + 2] != ' ');
+		bad += got[i] == '\n' &&
+		    (got[i + 1] != ' ' || got[i + 2] != ' ');
 	ok(n > 3 * (DISPLAY_IN_MAX - 4) && bad == 0,
 	    "... on 20 columns: every row after the first indented");
 	memset(line, 0x80, DISPLAY_IN_MAX);
