@@ -195,7 +195,11 @@ server_stop_cb(int signo, short what, void *arg)
 		server_room_empty_cb(s);
 		return;
 	}
-	evtimer_add(s->stop_ev, &tv);
+	/* Without the deadline a client that never closes keeps us up. */
+	if (evtimer_add(s->stop_ev, &tv) == -1) {
+		log_warnx("cannot wait for sessions to close: stopping now");
+		server_room_empty_cb(s);
+	}
 }
 
 /* Every session has closed: stop. */

@@ -124,11 +124,18 @@ session_open(struct room *room, struct event_base *base, int dirfd,
 	    spare_release()) {
 		s->out_fd = session_open_fifo(s, PROTO_OUT_SUFFIX, O_WRONLY,
 		    &s->out_st);
-		if (s->out_fd != -1 && s->out_st.st_nlink == 1)
+		/* Only into a FIFO that passes every check, as below. */
+		if (s->out_fd == -1) {
+			log_warn("session %s: refused: no file descriptors "
+			    "left, even the reserve", s->id);
+			session_free(s);
+		} else if ((why = session_check_fifo(&s->out_st,
+		    SESSION_OUT_GROUP)) != NULL) {
+			log_warnx("session %s: refused: %s", s->id, why);
+			session_free(s);
+		} else
 			session_refuse(s, "pipechatd has no file descriptors "
 			    "left; try again later");
-		else
-			session_free(s);
 		spare_reserve();
 		return NULL;
 	}
@@ -355,7 +362,7 @@ session_flush(struct session *s)
 	int			 m;
 
 	if (s->dropped > 0 && s->pinned == 0) {
-		m = snprintf(mark, sizeof mark, "%s * %lu message%s dropped: "
+		m = snprintf(mark, sizeof mark, "%s " PROTO_NOTICE " %lu message%s dropped: "
 		    "you were not reading fast enough\n",
 		    proto_kind_name(PROTO_INFO), s->dropped,
 		    s->dropped == 1 ? "" : "s");
@@ -401,8 +408,8 @@ session_close(struct session *s, const char *reason)
 	if (s->closing)
 		return;
 	s->closing = 1;
-	if (reason != NULL)
-		s->reason = strdup(reason);
+	if (reason != NULL && (s->reason = strdup(reason)) == NULL)
+		fatal("strdup");
 	ingest_pause(s->ingest);
 	session_arm(s, 0);
 	event_del(s->gone_ev);
