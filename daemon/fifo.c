@@ -75,7 +75,8 @@ char *
 fifo_denied(const char *path, int create, int error)
 {
 	struct passwd	*pw = getpwuid(geteuid());
-	const char	*what = create ? "create the FIFO" : "look for the FIFO";
+	const char	*what = create ? "create the FIFO" :
+			    "look for the FIFO";
 	char		*copy, *msg;
 
 	if ((copy = strdup(path)) == NULL)

@@ -87,7 +87,8 @@ sessiondir_clean(int dirfd, const char *path)
 		if (strcmp(de->d_name, ".") == 0 ||
 		    strcmp(de->d_name, "..") == 0)
 			continue;
-		if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
+		if (fstatat(dirfd, de->d_name, &st,
+		    AT_SYMLINK_NOFOLLOW) == -1) {
 			if (errno != ENOENT)
 				log_warn("%s/%s", path, de->d_name);
 			continue;

@@ -551,9 +551,10 @@ config_user(uid_t uid)
 
 /*
  * One link of the chain config_check_trust walks: the file itself (dir
- * NULL) or a directory above it must belong to root or to the user running us, and
- * nobody else may write it (a directory with the sticky bit, like /tmp,
- * excepted: others cannot remove or rename what is ours in it).
+ * NULL) or a directory above it must belong to root or to the user
+ * running us, and nobody else may write it (a directory with the sticky
+ * bit, like /tmp, excepted: others cannot remove or rename what is ours
+ * in it).
  */
 static int
 config_check_one(const char *file, const char *dir, const struct stat *st,
