@@ -131,8 +131,10 @@ sessiondir_check_apart(const char *path, const char *fifo_path, char **cause)
 	int		 rc = 0;
 
 	*cause = NULL;
-	if (stat(path, &st) == -1 || (copy = strdup(fifo_path)) == NULL)
+	if (stat(path, &st) == -1)
 		return 0;
+	if ((copy = strdup(fifo_path)) == NULL)
+		fatalx("out of memory");
 	real = realpath(dirname(copy), NULL);
 	free(copy);
 	if (real == NULL)
