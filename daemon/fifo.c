@@ -41,6 +41,8 @@ fifo_type_name(mode_t mode)
 		return "a character device";
 	case S_IFBLK:
 		return "a block device";
+	case S_IFIFO:
+		return "a FIFO";
 	default:
 		return "not a FIFO";
 	}

@@ -490,14 +490,22 @@ config_check_session_dir(struct config_parse *cp)
 		rc = -1;
 		goto out;
 	}
+	/* The default dir ("sessions" beside the FIFO): path's line. */
+	cp->line = cp->seen[config_key_index("session", "dir")];
+	if (cp->line == 0)
+		cp->line = cp->seen[config_key_index("fifo", "path")];
+	if (strcmp(dir, fifodir) == 0) {
+		config_error(cp, "dir: %s%s is [fifo] path itself",
+		    conf->session_dir, cp->seen[config_key_index("session",
+		    "dir")] == 0 ? " (the default)" : "");
+		rc = -1;
+		goto out;
+	}
 	slash = strrchr(fifodir, '/');
 	slash[slash == fifodir ? 1 : 0] = '\0';
 	len = strlen(dir);
 	if (strcmp(dir, fifodir) == 0 || strcmp(dir, "/") == 0 ||
 	    (strncmp(dir, fifodir, len) == 0 && fifodir[len] == '/')) {
-		cp->line = cp->seen[config_key_index("session", "dir")];
-		if (cp->line == 0)
-			cp->line = cp->seen[config_key_index("fifo", "path")];
 		config_error(cp, "dir: %s %s the directory of [fifo] path "
 		    "%s, but pipechatd empties the session directory and lets "
 		    "everyone create files there: give it a directory of its "
