@@ -58,7 +58,8 @@ listener_new(struct event_base *base, const struct config *conf,
 	l->ingest = ingest_new(base, fifo_fd(l->fifo), listener_line_cb,
 	    listener_eof_cb, l);
 	l->retry_ev = evtimer_new(base, listener_retry_cb, l);
-	if (l->ingest == NULL || l->retry_ev == NULL)
+	if (l->ingest == NULL || l->retry_ev == NULL ||
+	    ingest_set_shared(l->ingest, INGEST_PARTIAL_MS) == -1)
 		goto fail;
 	return l;
 
@@ -120,13 +121,19 @@ listener_line_cb(void *arg, const char *line, size_t len, int flags)
 		.kind = MESSAGE_CHAT,
 		.text = line,
 		.len = len,
-		.flags = (flags & INGEST_TRUNCATED) ? MESSAGE_TRUNCATED : 0,
+		.flags = ((flags & INGEST_TRUNCATED) ? MESSAGE_TRUNCATED : 0) |
+		    ((flags & INGEST_INCOMPLETE) ? MESSAGE_INCOMPLETE : 0),
 	};
 
 	if (len == 0)
 		return;
 	if (line[0] != PROTO_CTL) {
 		room_broadcast(l->room, NULL, &m);
+		return;
+	}
+	/* Its id could be cut short: it might name someone else's session. */
+	if (flags & INGEST_INCOMPLETE) {
+		log_warnx("%s: incomplete control line ignored", l->path);
 		return;
 	}
 	if (proto_parse_join(line, len, &j) == -1) {
@@ -149,7 +156,8 @@ listener_eof_cb(void *arg, int error)
 	if (fifo_reopen(l->fifo) == -1) {
 		log_warn("%s: cannot reopen; retrying in %d s", l->path,
 		    LISTENER_RETRY_SEC);
-		evtimer_add(l->retry_ev, &tv);
+		if (evtimer_add(l->retry_ev, &tv) == -1)
+			fatalx("%s: cannot schedule reopening", l->path);
 		return;
 	}
 	if (ingest_resume(l->ingest, fifo_fd(l->fifo)) == -1)
