@@ -32,28 +32,35 @@ static void	listener_retry_cb(int, short, void *);
 
 /*
  * Open the configured FIFO, or adopt listen_fd (>= 0) from systemd, and
- * hand what arrives on it to the room.
+ * hand what arrives on it to the room.  On failure *busy says whether it
+ * was because another pipechatd reads the FIFO.
  */
 struct listener *
 listener_new(struct event_base *base, const struct config *conf,
-    int listen_fd, struct room *room, char **cause)
+    int listen_fd, struct room *room, int *busy, char **cause)
 {
 	struct listener	*l;
+	int		 rc;
 
 	*cause = NULL;
+	*busy = 0;
 	if ((l = calloc(1, sizeof *l)) == NULL)
 		return NULL;
 	l->room = room;
 	if ((l->path = strdup(conf->fifo_path)) == NULL)
 		goto fail;
-	if (listen_fd >= 0) {
-		if (fifo_adopt(listen_fd, conf->fifo_path, conf->fifo_mode,
-		    conf->fifo_gid, &l->fifo, cause) == -1)
-			goto fail;
-		log_info("%s: using the FIFO passed by systemd", l->path);
-	} else if (fifo_open(conf->fifo_path, conf->fifo_mode, conf->fifo_gid,
-	    &l->fifo, cause) == -1)
+	if (listen_fd >= 0)
+		rc = fifo_adopt(listen_fd, conf->fifo_path, conf->fifo_mode,
+		    conf->fifo_gid, &l->fifo, cause);
+	else
+		rc = fifo_open(conf->fifo_path, conf->fifo_mode, conf->fifo_gid,
+		    &l->fifo, cause);
+	if (rc != 0) {
+		*busy = rc == -2;
 		goto fail;
+	}
+	if (listen_fd >= 0)
+		log_info("%s: using the FIFO passed by systemd", l->path);
 	fifo_set_pipe_size(l->fifo, conf->fifo_pipe_size);
 	l->ingest = ingest_new(base, fifo_fd(l->fifo), listener_line_cb,
 	    listener_eof_cb, l);
