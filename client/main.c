@@ -157,6 +157,7 @@ main(int argc, char **argv)
 			return PC_EX_CONFIG;
 		}
 		path = conf->fifo_path;
+		send_set_config(file);
 		if ((dir = strdup(conf->session_dir)) == NULL)
 			err(PC_EX_OSERR, NULL);
 	} else

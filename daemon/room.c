@@ -238,10 +238,19 @@ room_messages(const struct room *r)
  * Tell one session something: an error, a /who answer.  What is told may
  * quote the client's own bytes or names from passwd, so it is made safe.
  */
+/*
+ * What room_tell formats, sanitised (up to 3 times as long), must fit a
+ * line with its KIND word, space and '\n' (and the NUL of session_send's
+ * snprintf), or session_send gives up with a fatal error.
+ */
+#define ROOM_TELL_MAX	(PROTO_TEXT_OUT_MAX / 3)
+_Static_assert(PC_SANITIZED_MAX(ROOM_TELL_MAX) + PROTO_KIND_MAX + 2 <
+    PROTO_OUT_LINE_MAX, "room_tell's line, and snprintf's NUL, fit");
+
 static void __attribute__((format(printf, 3, 4)))
 room_tell(struct session *s, enum proto_kind kind, const char *fmt, ...)
 {
-	char	buf[PROTO_OUT_LINE_MAX / 3], safe[PROTO_OUT_LINE_MAX];
+	char	buf[ROOM_TELL_MAX + 1], safe[PC_SANITIZED_MAX(ROOM_TELL_MAX)];
 	va_list	ap;
 	int	n;
 
@@ -532,7 +541,17 @@ room_broadcast(struct room *r, struct session *from, const struct message *m)
 		return;
 	if (m->kind == MESSAGE_CHAT || m->kind == MESSAGE_ACTION)
 		r->messages++;
-	kind = m->kind == MESSAGE_CHAT ? PROTO_MSG : PROTO_INFO;
+	switch (m->kind) {
+	case MESSAGE_CHAT:
+		kind = PROTO_MSG;
+		break;
+	case MESSAGE_ACTION:
+		kind = PROTO_ACTION;
+		break;
+	default:
+		kind = PROTO_INFO;
+		break;
+	}
 	word = proto_kind_name(kind);
 	wlen = strlen(word);
 
@@ -553,12 +572,12 @@ room_broadcast(struct room *r, struct session *from, const struct message *m)
 static void
 room_who(struct room *r, struct session *asker)
 {
-	char		 buf[PROTO_OUT_LINE_MAX / 3];
+	char		 buf[ROOM_TELL_MAX + 1];
 	struct session	*s;
 	size_t		 len;
 	int		 n;
 
-	n = snprintf(buf, sizeof buf, "%d connected:", r->count);
+	n = snprintf(buf, sizeof buf, PROTO_NOTICE " %d connected:", r->count);
 	len = n > 0 ? (size_t)n : 0;
 	TAILQ_FOREACH(s, &r->sessions, entry) {
 		n = snprintf(buf + len, sizeof buf - len, " %.*s",

@@ -15,6 +15,7 @@
 #include "output.h"
 #include "room.h"
 #include "server.h"
+#include "sessiondir.h"
 #include "spare.h"
 
 struct server {
@@ -75,6 +76,12 @@ server_new(struct config *conf, char **cause)
 	int		 listen_fd;
 
 	*cause = NULL;
+	/* Before anything is made: a refused start leaves no trace. */
+	if (sessiondir_check_apart(conf->session_dir, conf->fifo_path,
+	    cause) == -1) {
+		config_free(conf);
+		return NULL;
+	}
 	if ((listen_fd = notify_listen_fd()) == -2) {
 		config_free(conf);
 		if (asprintf(cause, "cannot use the fds systemd passed") == -1)

@@ -441,7 +441,7 @@ session_flush(struct session *s)
 	int			 m;
 
 	if (s->dropped > 0 && s->pinned == 0) {
-		m = snprintf(mark, sizeof mark, "%s * %lu message%s dropped: "
+		m = snprintf(mark, sizeof mark, "%s " PROTO_NOTICE " %lu message%s dropped: "
 		    "you were not reading fast enough\n",
 		    proto_kind_name(PROTO_INFO), s->dropped,
 		    s->dropped == 1 ? "" : "s");

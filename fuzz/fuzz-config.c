@@ -1,5 +1,6 @@
 /* Fuzz config_load with whatever an administrator might put in the ini. */
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <limits.h>
@@ -173,6 +174,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (fuzz_fd == -1) {
 		fuzz_fd = memfd_create("pipechat.ini", MFD_CLOEXEC);
 		FUZZ_CHECK(fuzz_fd != -1);
+		/* a memfd is made 0777: config_load refuses what others write */
+		FUZZ_CHECK(fchmod(fuzz_fd, 0644) == 0);
 		snprintf(fuzz_file, sizeof fuzz_file, "/proc/self/fd/%d",
 		    fuzz_fd);
 	}

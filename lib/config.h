@@ -26,6 +26,7 @@
 #define CONFIG_DEFAULT_BURST		100
 #define CONFIG_RATE_MAX			1000000
 #define CONFIG_BURST_MAX		1000000
+#define CONFIG_KEYS_MAX			32	/* room in struct config's lines */
 
 struct config {
 	char	*file;		/* the ini it was read from, for messages */
@@ -41,9 +42,11 @@ struct config {
 	int	 rate;		/* [session] rate, lines/s; 0: unlimited */
 	int	 burst;		/* [session] burst, lines */
 	int	 anonymous;	/* [fifo] anonymous: raw lines shown */
+	int	 lines[CONFIG_KEYS_MAX];	/* see config_line */
 };
 
 int	 config_load(const char *, struct config **, char **);
 void	 config_free(struct config *);
+int	 config_line(const struct config *, const char *, const char *);
 
 #endif

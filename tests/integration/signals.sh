@@ -102,7 +102,7 @@ start_daemon "$conf" "$fifo"
     2>"$tmp/client.err" &
 client=$!
 track "$client"
-wait_line "$dout" "* $me joined"
+wait_line "$dout" "--> $me joined"
 echo "said in the session" >&7
 wait_line "$dout" "$me: said in the session"
 stop_daemon TERM
