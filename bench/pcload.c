@@ -88,7 +88,8 @@
  * IRC client), and
  * removes every FIFO it made when it exits.  The daemon must allow the
  * sessions: [session] max_clients and max_per_user (all sessions belong to
- * the user running pcload).
+ * the user running pcload), and the rate: rate = 0, or pcload measures
+ * the rate limit ([session] rate, 20 lines/s by default).
  *
  * Output: one "pcload: ..." line per phase (joined, sent, drained,
  * delivered, latency, slow reader, holding, left), the CPU time pcload

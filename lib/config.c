@@ -39,6 +39,10 @@ static int	config_parse_max_per_user(struct config *, const char *,
 		    char **);
 static int	config_parse_queue_max(struct config *, const char *,
 		    char **);
+static int	config_parse_rate(struct config *, const char *, char **);
+static int	config_parse_burst(struct config *, const char *, char **);
+static int	config_parse_anonymous(struct config *, const char *,
+		    char **);
 
 static const struct config_key {
 	const char	*section;
@@ -53,6 +57,9 @@ static const struct config_key {
 	{ "session", "max_per_user", config_parse_max_per_user },
 	{ "session", "queue_max", config_parse_queue_max },
 	{ "fifo", "pipe_size", config_parse_pipe_size },
+	{ "session", "rate", config_parse_rate },
+	{ "session", "burst", config_parse_burst },
+	{ "fifo", "anonymous", config_parse_anonymous },
 };
 #define CONFIG_NKEYS (sizeof config_keys / sizeof config_keys[0])
 _Static_assert(CONFIG_NKEYS <= CONFIG_KEYS_MAX, "CONFIG_KEYS_MAX too small");
@@ -198,6 +205,42 @@ config_parse_queue_max(struct config *conf, const char *value, char **why)
 	    CONFIG_QUEUE_MAX_MAX, &n, why) == -1)
 		return -1;
 	conf->queue_max = (size_t)n;
+	return 0;
+}
+
+static int
+config_parse_rate(struct config *conf, const char *value, char **why)
+{
+	long long	n;
+
+	if (config_parse_number(value, 0, CONFIG_RATE_MAX, &n, why) == -1)
+		return -1;
+	conf->rate = (int)n;
+	return 0;
+}
+
+static int
+config_parse_burst(struct config *conf, const char *value, char **why)
+{
+	long long	n;
+
+	if (config_parse_number(value, 1, CONFIG_BURST_MAX, &n, why) == -1)
+		return -1;
+	conf->burst = (int)n;
+	return 0;
+}
+
+static int
+config_parse_anonymous(struct config *conf, const char *value, char **why)
+{
+	if (strcmp(value, "yes") == 0)
+		conf->anonymous = 1;
+	else if (strcmp(value, "no") == 0)
+		conf->anonymous = 0;
+	else {
+		*why = strfmt("expected yes or no, got \"%s\"", value);
+		return -1;
+	}
 	return 0;
 }
 
@@ -656,6 +699,9 @@ config_new(const char *file)
 	conf->max_clients = CONFIG_DEFAULT_MAX_CLIENTS;
 	conf->max_per_user = CONFIG_DEFAULT_MAX_PER_USER;
 	conf->queue_max = CONFIG_DEFAULT_QUEUE_MAX;
+	conf->rate = CONFIG_DEFAULT_RATE;
+	conf->burst = CONFIG_DEFAULT_BURST;
+	conf->anonymous = 1;
 	conf->file = strdup(file);
 	conf->fifo_path = strdup(CONFIG_DEFAULT_PATH);
 	if (conf->file == NULL || conf->fifo_path == NULL) {
