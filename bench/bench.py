@@ -642,8 +642,8 @@ class Bench:
 		    cc=output(['cc', '--version']),
 		    libevent=output(['pkg-config', '--modversion', 'libevent_core']) or '?',
 		    ngircd=' '.join(output(['ngircd', '--version']).split()[:2]),
-		    socat=re.sub(r'^socat version (\S+).*', r'\1',
-		        output(['socat', '-V']).replace('socat by', '').strip()) if have('socat') else '',
+		    socat=' '.join(re.findall(r'^socat version (\S+)',
+		        output_all(['socat', '-V']), re.M)),
 		    pipe_max=sysctl('pipe-max-size'), pipe_soft=sysctl('pipe-user-pages-soft'),
 		    commit=commit, date=time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime()))
 
@@ -852,6 +852,7 @@ def main():
 	if opt.smoke:
 		opt.rounds = 1
 	os.umask(0o022)
+	os.environ['PATH'] += ':/usr/sbin:/sbin'	# ngircd
 	os.makedirs(opt.out, exist_ok=True)
 	b = Bench(opt)
 	try:
