@@ -807,8 +807,17 @@ def perf_tables(out):
 	    syscalls=sysc)
 
 
+class Parser(argparse.ArgumentParser):
+	"""argparse, with the exit status of usage errors the C programs use."""
+
+	def error(self, message):
+		self.print_usage(sys.stderr)
+		print('bench.py: %s' % message, file=sys.stderr)
+		sys.exit(64)
+
+
 def main():
-	ap = argparse.ArgumentParser(description='Run the pipechat benchmarks '
+	ap = Parser(description='Run the pipechat benchmarks '
 	    '(bench/README.md).')
 	ap.add_argument('--daemon', action='append', required=True,
 	    metavar='NAME=PATH', help='a pipechatd to measure (repeat to compare)')
