@@ -636,6 +636,8 @@ class Bench:
 				return '?'
 		src = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 		commit = output(['git', '-C', src, 'rev-parse', '--short', 'HEAD']) or '?'
+		if output(['git', '-C', src, 'status', '--porcelain', '--', 'daemon', 'lib']):
+			commit += ' (daemon/ or lib/ modified)'
 		return dict(cpu=cpu, ncpu=os.cpu_count(), kernel=os.uname().release,
 		    mem_mib=meminfo('MemTotal') // 1024, os=osname, quiet=quiet,
 		    busy_start=busy_procs(), load_start=loadavg(),
@@ -659,10 +661,16 @@ class Bench:
 			log('%s: %s (%s), [session] rate = 0 %s' % (who, self.daemons[who],
 			    output([self.daemons[who], '-V']),
 			    'set' if self.rate_ok[who] else 'not known: left out'))
-		for s in self.opt.scenarios:
-			getattr(self, s)()
-		if self.opt.profile:
-			self.profile()
+		for s in self.opt.scenarios + (['profile'] if self.opt.profile else []):
+			try:
+				getattr(self, s)()
+			except Failed as e:
+				# The scenario ends here; the others still run.
+				if str(e) not in self.failures:
+					log('FAILED: %s: %s' % (s, e))
+					self.failures.append('%s: %s' % (s, e))
+				for p in list(self.procs):
+					self.stop(p)
 		mach.update(load_end=loadavg(), busy_end=busy_procs())
 		self.res.update(machine=mach, failures=self.failures,
 		    daemons={k: dict(path=v, version=output([v, '-V']),
@@ -807,6 +815,11 @@ def perf_tables(out):
 	    syscalls=sysc)
 
 
+def interrupted(sig, frame):
+	"""SIGTERM (meson test's timeout): stop our processes on the way out."""
+	raise KeyboardInterrupt
+
+
 class Parser(argparse.ArgumentParser):
 	"""argparse, with the exit status of usage errors the C programs use."""
 
@@ -864,12 +877,11 @@ def main():
 	os.environ['PATH'] += ':/usr/sbin:/sbin'	# ngircd
 	os.makedirs(opt.out, exist_ok=True)
 	b = Bench(opt)
+	signal.signal(signal.SIGTERM, interrupted)
 	try:
 		b.run()
-	except Failed as e:
-		log('FAILED: %s' % e)
-		return 1
-	except KeyboardInterrupt:
+	except (Failed, KeyboardInterrupt) as e:
+		log('FAILED: %s' % (str(e) or 'interrupted'))
 		return 1
 	finally:
 		b.cleanup()
