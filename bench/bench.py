@@ -28,7 +28,8 @@ import sys
 import tempfile
 import time
 
-import report
+sys.dont_write_bytecode = True	# no __pycache__ in the source tree
+import report  # noqa: E402
 
 MSG_BYTES = 63		# every message: 63 bytes of text and '\n'
 FAN_SENDERS = 10	# at most; fewer when there are fewer sessions
