@@ -96,6 +96,12 @@ def kib(path, key):
 	return int(m.group(1)) if m else None
 
 
+def slabs():
+	"""Bytes in each kernel slab cache (objects x size), if /proc/slabinfo is readable."""
+	return {v[0]: int(v[2]) * int(v[3]) for v in (line.split() for line in
+	    readf('/proc/slabinfo').splitlines()[2:]) if len(v) > 3 and v[2].isdigit()}
+
+
 def poll(what, secs, step=0.02):
 	"""Call what() until it is true, for at most secs seconds."""
 	end = time.monotonic() + secs
@@ -391,7 +397,7 @@ class Bench:
 			target = ['-I', '127.0.0.1:%d' % port]
 		time.sleep(0.5)
 		status = '/proc/%d/status' % p.pid
-		rss0, slab0 = kib(status, 'VmRSS'), kib('/proc/meminfo', 'Slab')
+		rss0, slab0, caches0 = kib(status, 'VmRSS'), kib('/proc/meminfo', 'Slab'), slabs()
 		logfile = self.path('mem', '%s.%d.%d' % (who, n, rnd))
 		lp = self.spawn([self.opt.pcload] + [str(a) for a in target + ['-n', n, '-S', min(n, 10),
 		    '-m', 10, '-b', MSG_BYTES, '-W', 1, '-H', 300, '-t', 300]], logfile)
@@ -400,7 +406,9 @@ class Bench:
 		    and lp.poll() is None:
 			time.sleep(0.5)
 			row = dict(who=who, sessions=n, round=rnd, rss_idle=rss0, rss=kib(status, 'VmRSS'),
-			    hwm=kib(status, 'VmHWM'), slab=kib('/proc/meminfo', 'Slab') - slab0)
+			    hwm=kib(status, 'VmHWM'), slab=kib('/proc/meminfo', 'Slab') - slab0,
+			    caches=sorted(([k, v - caches0.get(k, 0)] for k, v in slabs().items()),
+			    key=lambda x: -x[1])[:5])
 			lp.send_signal(signal.SIGUSR1)
 			poll(lambda: lp.poll() is not None, 60, 0.1)
 		self.stop(lp)

@@ -258,6 +258,10 @@ def memory(q):
 		    'are empty. Root\'s pipes are exempt from `fs.pipe-user-pages-soft` (%s pages); an '
 		    'unprivileged user\'s pipes past it get 2 pages.' % (psz, big, 2 * big * psz / 1048576,
 		    res['machine']['pipe_soft']), '']
+	caches = [x['caches'] for x in q.rows('memory', sessions=big) if x.get('caches')]
+	if caches:
+		L += ['The slab caches that grew most at %d sessions (one run): %s.' % (big, ', '.join(
+		    '%s %+.1f MiB' % (k, v / 1048576) for k, v in caches[-1])), '']
 	return L
 
 
