@@ -156,7 +156,9 @@ chat_flush(struct chat *c)
 	ssize_t	n;
 
 	while (used < c->sendq_len) {
-		nl = memchr(c->sendq + used, '\n', c->sendq_len - used);
+		/* Skip the first byte: a line's text, or PROTO_FIFO_LEAD. */
+		nl = memchr(c->sendq + used + 1, '\n',
+		    c->sendq_len - used - 1);
 		len = (size_t)(nl - (c->sendq + used)) + 1;
 		n = write(c->sink, c->sendq + used, len);
 		if (n == -1 && errno == EINTR)

@@ -39,6 +39,10 @@ static int	config_parse_max_per_user(struct config *, const char *,
 		    char **);
 static int	config_parse_queue_max(struct config *, const char *,
 		    char **);
+static int	config_parse_rate(struct config *, const char *, char **);
+static int	config_parse_burst(struct config *, const char *, char **);
+static int	config_parse_anonymous(struct config *, const char *,
+		    char **);
 
 static const struct config_key {
 	const char	*section;
@@ -53,6 +57,9 @@ static const struct config_key {
 	{ "session", "max_per_user", config_parse_max_per_user },
 	{ "session", "queue_max", config_parse_queue_max },
 	{ "fifo", "pipe_size", config_parse_pipe_size },
+	{ "session", "rate", config_parse_rate },
+	{ "session", "burst", config_parse_burst },
+	{ "fifo", "anonymous", config_parse_anonymous },
 };
 #define CONFIG_NKEYS (sizeof config_keys / sizeof config_keys[0])
 _Static_assert(CONFIG_NKEYS <= CONFIG_KEYS_MAX, "CONFIG_KEYS_MAX too small");
@@ -198,6 +205,42 @@ config_parse_queue_max(struct config *conf, const char *value, char **why)
 	    CONFIG_QUEUE_MAX_MAX, &n, why) == -1)
 		return -1;
 	conf->queue_max = (size_t)n;
+	return 0;
+}
+
+static int
+config_parse_rate(struct config *conf, const char *value, char **why)
+{
+	long long	n;
+
+	if (config_parse_number(value, 0, CONFIG_RATE_MAX, &n, why) == -1)
+		return -1;
+	conf->rate = (int)n;
+	return 0;
+}
+
+static int
+config_parse_burst(struct config *conf, const char *value, char **why)
+{
+	long long	n;
+
+	if (config_parse_number(value, 1, CONFIG_BURST_MAX, &n, why) == -1)
+		return -1;
+	conf->burst = (int)n;
+	return 0;
+}
+
+static int
+config_parse_anonymous(struct config *conf, const char *value, char **why)
+{
+	if (strcmp(value, "yes") == 0)
+		conf->anonymous = 1;
+	else if (strcmp(value, "no") == 0)
+		conf->anonymous = 0;
+	else {
+		*why = strfmt("expected yes or no, got \"%s\"", value);
+		return -1;
+	}
 	return 0;
 }
 
@@ -490,14 +533,22 @@ config_check_session_dir(struct config_parse *cp)
 		rc = -1;
 		goto out;
 	}
+	/* The default dir ("sessions" beside the FIFO): path's line. */
+	cp->line = cp->seen[config_key_index("session", "dir")];
+	if (cp->line == 0)
+		cp->line = cp->seen[config_key_index("fifo", "path")];
+	if (strcmp(dir, fifodir) == 0) {
+		config_error(cp, "dir: %s%s is [fifo] path itself",
+		    conf->session_dir, cp->seen[config_key_index("session",
+		    "dir")] == 0 ? " (the default)" : "");
+		rc = -1;
+		goto out;
+	}
 	slash = strrchr(fifodir, '/');
 	slash[slash == fifodir ? 1 : 0] = '\0';
 	len = strlen(dir);
 	if (strcmp(dir, fifodir) == 0 || strcmp(dir, "/") == 0 ||
 	    (strncmp(dir, fifodir, len) == 0 && fifodir[len] == '/')) {
-		cp->line = cp->seen[config_key_index("session", "dir")];
-		if (cp->line == 0)
-			cp->line = cp->seen[config_key_index("fifo", "path")];
 		config_error(cp, "dir: %s %s the directory of [fifo] path "
 		    "%s, but pipechatd empties the session directory and lets "
 		    "everyone create files there: give it a directory of its "
@@ -551,9 +602,10 @@ config_user(uid_t uid)
 
 /*
  * One link of the chain config_check_trust walks: the file itself (dir
- * NULL) or a directory above it must belong to root or to the user running us, and
- * nobody else may write it (a directory with the sticky bit, like /tmp,
- * excepted: others cannot remove or rename what is ours in it).
+ * NULL) or a directory above it must belong to root or to the user
+ * running us, and nobody else may write it (a directory with the sticky
+ * bit, like /tmp, excepted: others cannot remove or rename what is ours
+ * in it).
  */
 static int
 config_check_one(const char *file, const char *dir, const struct stat *st,
@@ -647,6 +699,9 @@ config_new(const char *file)
 	conf->max_clients = CONFIG_DEFAULT_MAX_CLIENTS;
 	conf->max_per_user = CONFIG_DEFAULT_MAX_PER_USER;
 	conf->queue_max = CONFIG_DEFAULT_QUEUE_MAX;
+	conf->rate = CONFIG_DEFAULT_RATE;
+	conf->burst = CONFIG_DEFAULT_BURST;
+	conf->anonymous = 1;
 	conf->file = strdup(file);
 	conf->fifo_path = strdup(CONFIG_DEFAULT_PATH);
 	if (conf->file == NULL || conf->fifo_path == NULL) {

@@ -12,7 +12,7 @@
 setup
 me=$(id -un)
 lines=60
-write_config session.queue_max=16384 session.max_per_user=16
+write_config session.queue_max=16384 session.max_per_user=16 session.rate=0
 start_daemon
 
 step "two clients join"

@@ -200,7 +200,8 @@ step "a symbolic link to alice's FIFO as ID.in, eve's own ID.out: refused"
 eve ln -s "$ain" "$sdir/evesym2.in" || fail "eve cannot make a symlink"
 eve_fifo evesym2.out 0620
 eve_join evesym2
-refused evesym2 "cannot open the inbound FIFO"
+refused evesym2 \
+    "cannot open the inbound FIFO: evesym2.in is a symbolic link, not a FIFO"
 
 step "control: eve can chat, as herself"
 run_as "$eve" timeout 10 "$CLIENT" -f "$conf" "eve speaking" </dev/null ||

@@ -17,7 +17,7 @@
 setup
 me=$(id -un)
 msgs=300
-write_config session.queue_max=16384 session.max_per_user=16
+write_config session.queue_max=16384 session.max_per_user=16 session.rate=0
 start_daemon
 
 step "a real client joins"

@@ -15,7 +15,7 @@ fi
 [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt "$need" ] &&
     { ulimit -n "$need" || skip "cannot raise the open files limit"; }
 setup
-write_config session.max_clients=2000 session.max_per_user=2000
+write_config session.max_clients=2000 session.max_per_user=2000 session.rate=0
 start_daemon
 me=$(id -un)
 client_start c "$me"

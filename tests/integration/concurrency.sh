@@ -41,6 +41,8 @@ cat "$tmp"/in.* | sort >"$tmp/expected"
 [ "$(wc -l <"$tmp/expected")" -eq "$total" ] || fail "generated wrong count"
 
 write_config "$conf" "$fifo"
+# It floods on purpose: no rate limit, or it would test the limit.
+printf '[session]\nrate = 0\n' >>"$conf"
 start_daemon "$conf" "$fifo"
 
 step "running $clients clients at once"

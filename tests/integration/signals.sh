@@ -7,6 +7,8 @@ setup
 fifo=$tmp/chat.fifo
 conf=$tmp/pipechat.ini
 write_config "$conf" "$fifo"
+# 30000 raw lines at once: no rate limit, or it would test the limit.
+printf '[session]\nrate = 0\n' >>"$conf"
 
 # One read(2) by the daemon takes up to 64 KiB, a default pipe's size: to
 # show that SIGTERM drains the pipe rather than just ending after the read

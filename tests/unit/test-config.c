@@ -92,6 +92,10 @@ static const struct bad_case bad_cases[] = {
 	    "pipechatd empties the session directory and lets everyone "
 	    "create files there: give it a directory of its own (the default "
 	    "is \"sessions\" beside the FIFO)" },
+	{ "bad-session-dir-is-fifo.ini", 4,
+	    "dir: /run/pipechat/pipechat.fifo is [fifo] path itself" },
+	{ "bad-path-is-default-dir.ini", 2,
+	    "dir: /srv/sessions (the default) is [fifo] path itself" },
 	{ "bad-session-dir-above.ini", 2, "dir: /run holds the "
 	    "directory of [fifo] path /run/pipechat/pipechat.fifo, but "
 	    "pipechatd empties the session directory and lets everyone "
@@ -101,6 +105,13 @@ static const struct bad_case bad_cases[] = {
 	    "max_clients: expected a number, got \"many\"" },
 	{ "bad-max-clients-zero.ini", 2,
 	    "max_clients: 0 is out of range (1 to 100000)" },
+	{ "bad-rate.ini", 2, "rate: expected a number, got \"fast\"" },
+	{ "bad-rate-max.ini", 2,
+	    "rate: 1000001 is out of range (0 to 1000000)" },
+	{ "bad-burst-zero.ini", 3,
+	    "burst: 0 is out of range (1 to 1000000)" },
+	{ "bad-anonymous.ini", 2,
+	    "anonymous: expected yes or no, got \"maybe\"" },
 	{ "bad-max-per-user.ini", 2,
 	    "max_per_user: 20 is more than max_clients (10)" },
 	{ "bad-queue-max.ini", 2,
@@ -222,6 +233,10 @@ test_defaults(void)
 		    "%s: default max_per_user", files[i]);
 		is_uint(conf->queue_max, CONFIG_DEFAULT_QUEUE_MAX,
 		    "%s: default queue_max", files[i]);
+		is_int(conf->rate, 20, "%s: default rate 20", files[i]);
+		is_int(conf->burst, 100, "%s: default burst 100", files[i]);
+		is_int(conf->anonymous, 1, "%s: anonymous lines by default",
+		    files[i]);
 		config_free(conf);
 	}
 }
@@ -273,6 +288,26 @@ test_other_good(void)
 		memset(want + 1, 'a', 190);
 		want[191] = '\0';
 		is_str(conf->fifo_path, want, "a 198-byte line is whole");
+		config_free(conf);
+	}
+}
+
+/* [session] rate and burst, [fifo] anonymous. */
+static void
+test_rate(void)
+{
+	struct config	*conf;
+
+	if ((conf = load_good("rate.ini")) != NULL) {
+		is_int(conf->rate, 5, "rate 5");
+		is_int(conf->burst, 10, "burst 10");
+		is_int(conf->anonymous, 0, "anonymous = no");
+		config_free(conf);
+	}
+	if ((conf = load_good("rate-zero.ini")) != NULL) {
+		is_int(conf->rate, 0, "rate 0: unlimited");
+		is_int(conf->burst, CONFIG_DEFAULT_BURST,
+		    "rate 0: burst stays the default");
 		config_free(conf);
 	}
 }
@@ -462,6 +497,7 @@ main(void)
 	test_good();
 	test_defaults();
 	test_other_good();
+	test_rate();
 	test_bad();
 	test_unreadable();
 	test_strict_modes();

@@ -51,6 +51,7 @@ room_log(int max_clients)
 	static char	 buf[4096];
 	struct config	 conf = {
 		.session_dir = (char *)"/nonexistent/sessions",
+		.fifo_path = (char *)"/nonexistent/chat.fifo",
 		.max_clients = max_clients,
 		.max_per_user = 1,
 		.queue_max = CONFIG_DEFAULT_QUEUE_MAX,
