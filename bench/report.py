@@ -24,7 +24,9 @@ TEXT = {
         process, one `poll()` loop). A ratio is the median of the per-round
         ratios, so both sides of it saw the same minute of this shared machine.""",
     'compare': """The median of the per-round ratios: below 1.0x is less time,
-        fewer messages/s or less memory than %(first)s.""",
+        fewer messages/s or less memory than %(first)s. The per-round range
+        shows the noise: where it spans 1.0x, this run does not tell the two
+        apart.""",
     'ingest': """R raw writers (one pcload process, each writing as `echo x >
         FIFO` or `pipechat-client -r` do) write %(ingest_msgs)d lines in all,
         %(msg_bytes)d bytes of text each, one `write(2)` a line, into a FIFO whose one reader writes what it reads to a file on
@@ -141,13 +143,17 @@ class Query:
         return med(scale * x[num] / x[den] for x in self.rows(sec, **f)
                    if x.get(num) is not None and x.get(den))
 
-    def ratio(self, sec, key, a, b, **f):
-        """Median over rounds of a's key / b's key in the same round."""
+    def ratios(self, sec, key, a, b, **f):
+        """a's key / b's key in each round that has both."""
         by = {}
         for x in self.rows(sec, **f):
             if x.get(key) is not None:
                 by.setdefault(x['round'], {})[x['who']] = x[key]
-        return med(v[a] / v[b] for v in by.values() if a in v and v.get(b))
+        return [v[a] / v[b] for v in by.values() if a in v and v.get(b)]
+
+    def ratio(self, sec, key, a, b, **f):
+        """Median over rounds of a's key / b's key in the same round."""
+        return med(self.ratios(sec, key, a, b, **f))
 
     def busy(self, sec, den, side='server', **f):
         """'on a CPU / waiting for one' of side (server, pcload), in % of den."""
@@ -250,7 +256,9 @@ def compare(q):
     res, a, rows = q.res, q.daemons[0], []
     for b in q.daemons[1:]:
         def row(what, sec, key, **f):
-            rows.append((b, what, fmt('%.3fx', q.ratio(sec, key, b, a, **f))))
+            v = q.ratios(sec, key, b, a, **f)
+            rows.append((b, what, fmt('%.3fx', med(v)), '%.3f-%.3f' % (min(v), max(v))
+                         if v else '-', len(v)))
         for r in res['size']['writers']:
             row('ingest time, %d writers' % r, 'ingest', 'drained', writers=r)
         for n in res['size']['fan']:
@@ -264,7 +272,8 @@ def compare(q):
         row('start-up, exec -> FIFO open', 'start', 'open_us')
     return ['## %s against %s' % (', '.join(q.daemons[1:]), a), '',
             say('compare', first=a), ''] + \
-        table(['daemon', 'figure', 'against %s' % a], [r for r in rows if r[2] != '-'])
+        table(['daemon', 'figure', 'against %s' % a, 'per-round range', 'rounds'],
+              [r for r in rows if r[2] != '-'])
 
 
 def ingest(q):
