@@ -15,8 +15,9 @@
  *		The first S of them (-S, default 1 when -m is given) are
  *		senders.  Every session counts the "msg" lines it receives.
  *   raw writers	-r R: R writers that each open the well-known FIFO and
- *		write lines to it, as `echo x > FIFO` does; the daemon shows
- *		them as "(anonymous)" and sends them to every session.
+ *		write lines to it, as `pipechat-client -r` does (each with
+ *		a '\n' in front); the daemon shows them as "(anonymous)"
+ *		and sends them to every session.
  *   slow reader	-w: one more session that reads its welcome and then
  *		stops reading until the N others have got everything.  Its
  *		queue in the daemon overflows ([session] queue_max): the
@@ -69,8 +70,8 @@
  *   -S S	how many of them send (default 1, or 0 with -m 0)
  *   -r R	raw writers (default 0)
  *   -m M	messages per sender and raw writer (default 0: only join)
- *   -b BYTES	message text length, at most PIPE_BUF - 1 (default: as short
- *		as the header)
+ *   -b BYTES	message text length, at most PIPE_BUF - 1, or PIPE_BUF - 2
+ *		with -r (default: as short as the header)
  *   -W ROUNDS	flow control: start round k only once round k - ROUNDS has
  *		reached every session (default 0: no limit; -W 1 measures
  *		latency without queueing)
@@ -1059,7 +1060,8 @@ send_one(struct pcload *pl, struct source *src)
 	if (pl->irc) {
 		memcpy(line, privmsg, sizeof privmsg - 1);
 		n = sizeof privmsg - 1;
-	}
+	} else if (src->sess < 0)
+		line[n++] = PROTO_FIFO_LEAD;	/* as pipechat-client -r */
 	hdr = snprintf(line + n, PC_LINE_MAX, "pcload %lu %s %u %" PRIu64 " ",
 	    (unsigned long)pl->pid, src->tag, src->seq, now_ns());
 	if (hdr < 0 || hdr >= PC_LINE_MAX)
@@ -1694,6 +1696,10 @@ main(int argc, char **argv)
 	if (pl.irc && pl.msglen > PCLOAD_IRC_LINE_MAX - 128)
 		errx(PCLOAD_EX_USAGE, "-b %zu: IRC lines are at most %d bytes",
 		    pl.msglen, PCLOAD_IRC_LINE_MAX);
+	/* A raw line has PROTO_FIFO_LEAD too, and stays in one PIPE_BUF. */
+	if (pl.nraw > 0 && pl.msglen > PC_TEXT_MAX - 1)
+		errx(PCLOAD_EX_USAGE, "-b %zu: with -r, at most %d bytes",
+		    pl.msglen, PC_TEXT_MAX - 1);
 	if (pl.nsenders == -1)
 		pl.nsenders = pl.nmsg > 0 && pl.nsess > 0 ? 1 : 0;
 	if (pl.nsenders > pl.nsess)

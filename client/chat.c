@@ -31,17 +31,20 @@
  */
 #define CHAT_SENDQ_MAX	(64 * 1024)
 
+/* One read of the terminal, byte by byte through the line editor. */
+#define CHAT_TYPED_MAX	4096
+
 /*
- * What one read of stdin can add to the send queue: the lines in the
- * line buffer (or a line of the terminal's editor, which is shorter), as
- * pieces of at most PC_LINE_MAX bytes that add a '\n' each, and a '/'
- * to each but the first of a line.  A piece holds at least one byte of
- * text, so this is less than twice the text, and the first piece of the
- * last line (whose '\n' may not be in the buffer yet) adds one more.
+ * What one read of stdin can add to the send queue, which it is read
+ * only below CHAT_SENDQ_MAX: the lines it completes hold at most LINES_BUF
+ * bytes of text (on a terminal, the line being typed and one read), each
+ * cut into pieces that add a '\n', and a '/' to each piece after a line's
+ * first, which follows a full one: at most twice the text.  PC_LINE_MAX
+ * more is what chat_queue_line checks before each piece.
  */
 #define CHAT_SENDQ_HEADROOM	(2 * LINES_BUF + PC_LINE_MAX)
-_Static_assert(sizeof ((struct term *)0)->line <= LINES_BUF,
-    "a line of the editor is no more than a buffer of lines");
+_Static_assert(sizeof ((struct term *)0)->line + CHAT_TYPED_MAX <= LINES_BUF,
+    "what the editor completes in one read fits in CHAT_SENDQ_HEADROOM");
 
 struct chat {
 	int			 sink;		/* where our lines go, or -1 */
@@ -156,7 +159,9 @@ chat_flush(struct chat *c)
 	ssize_t	n;
 
 	while (used < c->sendq_len) {
-		nl = memchr(c->sendq + used, '\n', c->sendq_len - used);
+		/* Skip the first byte: a line's text, or PROTO_FIFO_LEAD. */
+		nl = memchr(c->sendq + used + 1, '\n',
+		    c->sendq_len - used - 1);
 		len = (size_t)(nl - (c->sendq + used)) + 1;
 		n = write(c->sink, c->sendq + used, len);
 		if (n == -1 && errno == EINTR)
@@ -263,7 +268,7 @@ chat_typed(struct chat *c, const unsigned char *buf, size_t len, int *eof)
 static int
 chat_stdin(struct chat *c, int *eof)
 {
-	unsigned char	buf[4096];
+	unsigned char	buf[CHAT_TYPED_MAX];
 	ssize_t		n;
 
 	if (c->term.active) {

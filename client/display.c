@@ -38,8 +38,9 @@
  * Wrapping adds a '\n' and the indent (at most half the columns) per row,
  * and every row but the last holds more than half the columns less one,
  * each of which costs at least a byte of text (display_width never gives
- * a byte two columns): with DISPLAY_COLS_MIN columns that is 11 bytes
- * added per 9 of text at most, less than twice the text.
+ * a byte two columns): with DISPLAY_COLS_MIN columns that is at most 11
+ * bytes added per 9 of text, so the result is less than three times the
+ * text, and one more row.
  */
 #define DISPLAY_OUT_MAX		(3 * DISPLAY_SAFE_MAX + DISPLAY_COLS_MAX)
 

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "pclimits.h"
+#include "proto.h"
 #include "send.h"
 #include "utf8.h"
 
@@ -111,7 +112,9 @@ send_open(const char *path, int *fdp)
  * it took.  A message longer than PC_TEXT_MAX goes as several, cut
  * between UTF-8 characters.  In a session, a piece after the first that
  * starts with '/' gets another '/', so that the daemon shows it rather
- * than take it for a command.  *linelen is at most PC_LINE_MAX.
+ * than take it for a command.  On the well-known FIFO (not a session),
+ * each line starts with PROTO_FIFO_LEAD, so a piece takes a byte less.
+ * *linelen is at most PC_LINE_MAX.
  */
 size_t
 send_piece(const char *text, size_t len, int first, int session, char *line,
@@ -119,7 +122,9 @@ send_piece(const char *text, size_t len, int first, int session, char *line,
 {
 	size_t	cut, off = 0;
 
-	if (session && !first && text[0] == '/')
+	if (!session)
+		line[off++] = PROTO_FIFO_LEAD;
+	else if (!first && text[0] == '/')
 		line[off++] = '/';
 	cut = utf8_cut(text, len, PC_TEXT_MAX - off);
 	memcpy(line + off, text, cut);

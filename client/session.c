@@ -21,9 +21,6 @@
 /* How long the daemon may take to answer a JOIN, all of its line. */
 #define SESSION_JOIN_TIMEOUT_MS	5000
 
-/* How much of a refusal ("bye REASON") is shown: reasons are short. */
-#define SESSION_BYE_SHOWN	512
-
 /*
  * Modes of our FIFOs.  The session directory is setgid, so they get the
  * daemon's group, which only the daemon is in: the group bits are the
@@ -125,7 +122,7 @@ session_now_ms(void)
  * on error.  Used only for the handshake, so byte-at-a-time reads are
  * fine.
  */
-static int
+int
 session_read_line(int fd, char *buf, size_t size, int timeout_ms)
 {
 	struct pollfd	pfd = { .fd = fd, .events = POLLIN };
@@ -160,6 +157,19 @@ session_read_line(int fd, char *buf, size_t size, int timeout_ms)
 }
 
 /*
+ * The daemon's reason for a refusal (the TEXT of "bye TEXT", not trusted,
+ * NUL-terminated), safe to print and cut to SESSION_BYE_SHOWN bytes, into
+ * why, which holds SESSION_WHY_SIZE bytes.
+ */
+void
+session_why(char *why, const char *text)
+{
+	size_t	len = utf8_cut(text, strlen(text), SESSION_BYE_SHOWN);
+
+	why[sanitize(why, text, len)] = '\0';
+}
+
+/*
  * Join the room: make our FIFOs in dir, open our read end, announce them
  * on the well-known FIFO at path, and wait for the daemon's welcome.
  * Returns 0, or an exit status after saying what went wrong.
@@ -169,7 +179,7 @@ session_join(struct client_session *cs, const char *path, const char *dir,
     int flags)
 {
 	char	line[PROTO_OUT_LINE_MAX], fpath[4200];
-	char	safe[PC_SANITIZED_MAX(SESSION_BYE_SHOWN) + 1];
+	char	why[SESSION_WHY_SIZE];
 	size_t	off;
 	int	wfd, status, n;
 
@@ -213,9 +223,8 @@ session_join(struct client_session *cs, const char *path, const char *dir,
 	case PROTO_WELCOME:
 		break;
 	case PROTO_BYE:
-		safe[sanitize(safe, line + off, utf8_cut(line + off,
-		    strlen(line + off), SESSION_BYE_SHOWN))] = '\0';
-		warnx("pipechatd refused the session: %s", safe);
+		session_why(why, line + off);
+		warnx("pipechatd refused the session: %s", why);
 		session_cleanup(cs);
 		return PC_EX_UNAVAILABLE;
 	default:

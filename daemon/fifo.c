@@ -1,5 +1,7 @@
 /* Safe creation, opening and removal of the daemon's FIFOs. */
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,10 +21,81 @@
 struct fifo {
 	char	*path;
 	int	 fd;
+	int	 lock_fd;	/* holds the flock: never reopened */
 	dev_t	 dev;
 	ino_t	 ino;
 	int	 created;	/* we made it, so we remove it */
 };
+
+/*
+ * The pid of the process holding a flock on dev:ino, from /proc/locks
+ * ("1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF"), or -1 if it cannot
+ * be told (no /proc, or the holder is outside our pid namespace).
+ */
+static long
+fifo_lock_holder(dev_t dev, ino_t ino)
+{
+	FILE		*fp;
+	char		 line[256], type[16];
+	unsigned int	 maj, min;
+	unsigned long	 i;
+	long		 pid, found = -1;
+
+	if ((fp = fopen("/proc/locks", "re")) == NULL)
+		return -1;
+	while (fgets(line, sizeof line, fp) != NULL) {
+		if (sscanf(line, "%*s %15s %*s %*s %ld %x:%x:%lu", type, &pid,
+		    &maj, &min, &i) != 5)
+			continue;
+		if (strcmp(type, "FLOCK") == 0 && pid > 0 &&
+		    maj == major(dev) && min == minor(dev) && i == ino) {
+			found = pid;
+			break;
+		}
+	}
+	fclose(fp);
+	return found;
+}
+
+/*
+ * Take the FIFO's lock, so that no second pipechatd reads it: two readers
+ * would split its lines between them at random.  The lock is on an open
+ * file of its own (reopening the read end would drop it); O_PATH cannot
+ * be locked, so it is a read end that is never read.  Returns 0, -1 on
+ * an error, or -2 if another process holds it; *cause says which.
+ */
+static int
+fifo_lock(struct fifo *f, char **cause)
+{
+	char	proc[64];
+	long	pid;
+
+	snprintf(proc, sizeof proc, "/proc/self/fd/%d", f->fd);
+	f->lock_fd = open(proc, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (f->lock_fd == -1 && errno == ENOENT)	/* no /proc */
+		f->lock_fd = open(f->path, O_RDONLY | O_NONBLOCK |
+		    O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+	if (f->lock_fd == -1) {
+		*cause = strfmt("%s: cannot open it to lock it: %s", f->path,
+		    strerror(errno));
+		return -1;
+	}
+	if (flock(f->lock_fd, LOCK_EX | LOCK_NB) == 0)
+		return 0;
+	if (errno != EWOULDBLOCK) {
+		*cause = strfmt("%s: cannot lock it: %s", f->path,
+		    strerror(errno));
+		return -1;
+	}
+	if ((pid = fifo_lock_holder(f->dev, f->ino)) > 0)
+		*cause = strfmt("%s: another pipechatd (pid %ld) is reading "
+		    "this FIFO; refusing to start a second one", f->path, pid);
+	else
+		*cause = strfmt("%s: another pipechatd is reading this FIFO "
+		    "(it holds its lock); refusing to start a second one",
+		    f->path);
+	return -2;
+}
 
 /* What a file of this mode is, for messages: "a regular file". */
 const char *
@@ -41,6 +114,8 @@ fifo_type_name(mode_t mode)
 		return "a character device";
 	case S_IFBLK:
 		return "a block device";
+	case S_IFIFO:
+		return "a FIFO";
 	default:
 		return "not a FIFO";
 	}
@@ -75,7 +150,8 @@ char *
 fifo_denied(const char *path, int create, int error)
 {
 	struct passwd	*pw = getpwuid(geteuid());
-	const char	*what = create ? "create the FIFO" : "look for the FIFO";
+	const char	*what = create ? "create the FIFO" :
+			    "look for the FIFO";
 	char		*copy, *msg;
 
 	if ((copy = strdup(path)) == NULL)
@@ -147,6 +223,8 @@ fifo_create(struct fifo *f, struct stat *st, char **cause)
  * and give it mode and group (gid_t -1: leave the group).  Anything but a
  * FIFO owned by us is refused and left alone; no symbolic link is
  * followed, and the open file is checked to be the FIFO that was looked at.
+ * Returns 0, -1, or -2 if another pipechatd reads it (fifo_lock); then
+ * nothing of it is changed.
  */
 int
 fifo_open(const char *path, mode_t mode, gid_t gid, struct fifo **out,
@@ -154,6 +232,7 @@ fifo_open(const char *path, mode_t mode, gid_t gid, struct fifo **out,
 {
 	struct fifo	*f;
 	struct stat	 st, fst;
+	int		 rc = -1;
 
 	*out = NULL;
 	*cause = NULL;
@@ -162,7 +241,7 @@ fifo_open(const char *path, mode_t mode, gid_t gid, struct fifo **out,
 		free(f);
 		return -1;
 	}
-	f->fd = -1;
+	f->fd = f->lock_fd = -1;
 	fifo_check_dir(path);
 	if (fifo_create(f, &st, cause) == -1)
 		goto fail;
@@ -179,6 +258,9 @@ fifo_open(const char *path, mode_t mode, gid_t gid, struct fifo **out,
 		*cause = strfmt("%s: replaced while being opened", path);
 		goto fail;
 	}
+	if ((rc = fifo_lock(f, cause)) != 0)
+		goto fail;
+	rc = -1;
 	if (fifo_apply(f, mode, gid, cause) == -1)
 		goto fail;
 	*out = f;
@@ -186,13 +268,14 @@ fifo_open(const char *path, mode_t mode, gid_t gid, struct fifo **out,
 
 fail:
 	fifo_free(f);
-	return -1;
+	return rc;
 }
 
 /*
  * Take over fd, a FIFO systemd opened for us (ListenFIFO=), if it is the
  * FIFO at path: never ours to remove.  Mode and group are applied as for
- * one we open, and must agree with the socket unit's.
+ * one we open, and must agree with the socket unit's.  Returns as
+ * fifo_open.
  */
 int
 fifo_adopt(int fd, const char *path, mode_t mode, gid_t gid,
@@ -200,7 +283,7 @@ fifo_adopt(int fd, const char *path, mode_t mode, gid_t gid,
 {
 	struct fifo	*f;
 	struct stat	 st, lst;
-	int		 flags;
+	int		 flags, rc;
 
 	*out = NULL;
 	*cause = NULL;
@@ -227,11 +310,13 @@ fifo_adopt(int fd, const char *path, mode_t mode, gid_t gid,
 		return -1;
 	}
 	f->fd = fd;
+	f->lock_fd = -1;
 	f->dev = st.st_dev;
 	f->ino = st.st_ino;
-	if (fifo_apply(f, mode, gid, cause) == -1) {
+	if ((rc = fifo_lock(f, cause)) != 0 ||
+	    (rc = fifo_apply(f, mode, gid, cause)) != 0) {
 		fifo_free(f);
-		return -1;
+		return rc;
 	}
 	*out = f;
 	return 0;
@@ -350,6 +435,8 @@ fifo_free(struct fifo *f)
 	fifo_unlink(f);
 	if (f->fd != -1)
 		close(f->fd);
+	if (f->lock_fd != -1)
+		close(f->lock_fd);
 	free(f->path);
 	free(f);
 }

@@ -17,48 +17,66 @@
 #define LISTENER_RETRY_SEC	1
 /* At shutdown, read at most this many times 64 KiB of what is queued. */
 #define LISTENER_DRAIN_READS	1024
+/*
+ * Ignored control lines are logged one a second at most, then counted: a
+ * writer of junk (a lone 0x01 every 2 ms) must not flood the log.
+ */
+#define LISTENER_IGNORED_SEC	1
 
 struct listener {
 	struct fifo	*fifo;
 	struct ingest	*ingest;
 	struct room	*room;		/* borrowed */
 	struct event	*retry_ev;
+	struct event	*ignored_ev;	/* runs while ignored lines are counted */
+	unsigned long	 ignored;	/* ... not logged yet */
 	char		*path;		/* the path in use, fixed until restart */
 };
 
 static void	listener_line_cb(void *, const char *, size_t, int);
+static void	listener_ignored(struct listener *, const char *);
 static void	listener_eof_cb(void *, int);
 static void	listener_retry_cb(int, short, void *);
+static void	listener_ignored_cb(int, short, void *);
 
 /*
  * Open the configured FIFO, or adopt listen_fd (>= 0) from systemd, and
- * hand what arrives on it to the room.
+ * hand what arrives on it to the room.  On failure *busy says whether it
+ * was because another pipechatd reads the FIFO.
  */
 struct listener *
 listener_new(struct event_base *base, const struct config *conf,
-    int listen_fd, struct room *room, char **cause)
+    int listen_fd, struct room *room, int *busy, char **cause)
 {
 	struct listener	*l;
+	int		 rc;
 
 	*cause = NULL;
+	*busy = 0;
 	if ((l = calloc(1, sizeof *l)) == NULL)
 		return NULL;
 	l->room = room;
 	if ((l->path = strdup(conf->fifo_path)) == NULL)
 		goto fail;
-	if (listen_fd >= 0) {
-		if (fifo_adopt(listen_fd, conf->fifo_path, conf->fifo_mode,
-		    conf->fifo_gid, &l->fifo, cause) == -1)
-			goto fail;
-		log_info("%s: using the FIFO passed by systemd", l->path);
-	} else if (fifo_open(conf->fifo_path, conf->fifo_mode, conf->fifo_gid,
-	    &l->fifo, cause) == -1)
+	if (listen_fd >= 0)
+		rc = fifo_adopt(listen_fd, conf->fifo_path, conf->fifo_mode,
+		    conf->fifo_gid, &l->fifo, cause);
+	else
+		rc = fifo_open(conf->fifo_path, conf->fifo_mode, conf->fifo_gid,
+		    &l->fifo, cause);
+	if (rc != 0) {
+		*busy = rc == -2;
 		goto fail;
+	}
+	if (listen_fd >= 0)
+		log_info("%s: using the FIFO passed by systemd", l->path);
 	fifo_set_pipe_size(l->fifo, conf->fifo_pipe_size);
 	l->ingest = ingest_new(base, fifo_fd(l->fifo), listener_line_cb,
 	    listener_eof_cb, l);
 	l->retry_ev = evtimer_new(base, listener_retry_cb, l);
-	if (l->ingest == NULL || l->retry_ev == NULL)
+	l->ignored_ev = evtimer_new(base, listener_ignored_cb, l);
+	if (l->ingest == NULL || l->retry_ev == NULL || l->ignored_ev == NULL ||
+	    ingest_set_shared(l->ingest, INGEST_PARTIAL_MS) == -1)
 		goto fail;
 	return l;
 
@@ -75,6 +93,10 @@ listener_free(struct listener *l)
 		return;
 	if (l->retry_ev != NULL)
 		event_free(l->retry_ev);
+	if (l->ignored_ev != NULL) {
+		listener_ignored_cb(-1, 0, l);
+		event_free(l->ignored_ev);
+	}
 	ingest_free(l->ingest);
 	fifo_free(l->fifo);
 	free(l->path);
@@ -120,7 +142,8 @@ listener_line_cb(void *arg, const char *line, size_t len, int flags)
 		.kind = MESSAGE_CHAT,
 		.text = line,
 		.len = len,
-		.flags = (flags & INGEST_TRUNCATED) ? MESSAGE_TRUNCATED : 0,
+		.flags = ((flags & INGEST_TRUNCATED) ? MESSAGE_TRUNCATED : 0) |
+		    ((flags & INGEST_INCOMPLETE) ? MESSAGE_INCOMPLETE : 0),
 	};
 
 	if (len == 0)
@@ -129,11 +152,46 @@ listener_line_cb(void *arg, const char *line, size_t len, int flags)
 		room_broadcast(l->room, NULL, &m);
 		return;
 	}
+	/* Its id could be cut short: it might name someone else's session. */
+	if (flags & INGEST_INCOMPLETE) {
+		listener_ignored(l, "incomplete");
+		return;
+	}
 	if (proto_parse_join(line, len, &j) == -1) {
-		log_warnx("%s: malformed control line ignored", l->path);
+		listener_ignored(l, "malformed");
 		return;
 	}
 	room_join(l->room, &j);
+}
+
+/* Log an ignored control line, or count it if one was logged just now. */
+static void
+listener_ignored(struct listener *l, const char *what)
+{
+	struct timeval	tv = { LISTENER_IGNORED_SEC, 0 };
+
+	if (evtimer_pending(l->ignored_ev, NULL)) {
+		l->ignored++;
+		return;
+	}
+	log_warnx("%s: %s control line ignored", l->path, what);
+	if (evtimer_add(l->ignored_ev, &tv) == -1)
+		fatalx("%s: cannot add a timer", l->path);
+}
+
+/* Say how many were not logged; the next one is logged again. */
+static void
+listener_ignored_cb(int fd, short what, void *arg)
+{
+	struct listener	*l = arg;
+
+	(void)fd;
+	(void)what;
+	if (l->ignored == 0)
+		return;
+	log_warnx("%s: %lu more control lines (malformed or incomplete) "
+	    "ignored in %d s", l->path, l->ignored, LISTENER_IGNORED_SEC);
+	l->ignored = 0;
 }
 
 /* Every writer has gone: wait for the next one on a fresh open file. */
@@ -149,7 +207,8 @@ listener_eof_cb(void *arg, int error)
 	if (fifo_reopen(l->fifo) == -1) {
 		log_warn("%s: cannot reopen; retrying in %d s", l->path,
 		    LISTENER_RETRY_SEC);
-		evtimer_add(l->retry_ev, &tv);
+		if (evtimer_add(l->retry_ev, &tv) == -1)
+			fatalx("%s: cannot schedule reopening", l->path);
 		return;
 	}
 	if (ingest_resume(l->ingest, fifo_fd(l->fifo)) == -1)

@@ -8,7 +8,7 @@ struct listener;
 struct room;
 
 struct listener	*listener_new(struct event_base *, const struct config *,
-		    int, struct room *, char **);
+		    int, struct room *, int *, char **);
 int		 listener_reconfigure(struct listener *,
 		    const struct config *, char **);
 void		 listener_shutdown(struct listener *);

@@ -32,7 +32,7 @@ usage(int status)
 	    " configuration.\n"
 	    "Exit status: 0 stopped by a signal, 1 output failed,"
 	    " 64 usage, 70 internal error,\n"
-	    "78 configuration.\n",
+	    "75 another pipechatd reads the FIFO, 78 configuration.\n",
 	    CONFIG_DEFAULT_FILE);
 	exit(status);
 }
@@ -44,7 +44,7 @@ main(int argc, char **argv)
 	struct config	*conf;
 	struct server	*server;
 	char		*cause;
-	int		 ch, checkonly = 0, verbose = 0, status;
+	int		 ch, checkonly = 0, verbose = 0, status, busy;
 
 	log_init("pipechatd", 0);
 	while ((ch = getopt(argc, argv, "df:hnvV")) != -1) {
@@ -88,12 +88,12 @@ main(int argc, char **argv)
 	/* A vanished reader must show as EPIPE from write(), not kill us. */
 	signal(SIGPIPE, SIG_IGN);
 
-	if ((server = server_new(conf, &cause)) == NULL) {
+	if ((server = server_new(conf, &busy, &cause)) == NULL) {
 		if (cause == NULL)
 			fatalx("out of memory");
 		log_warnx("%s", cause);
 		free(cause);
-		return PC_EX_CONFIG;
+		return busy ? PC_EX_TEMPFAIL : PC_EX_CONFIG;
 	}
 	status = server_run(server);
 	server_free(server);

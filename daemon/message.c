@@ -8,6 +8,7 @@
 
 #define MESSAGE_ANONYMOUS	"(anonymous)"
 #define MESSAGE_TRUNCATED_MARK	" [truncated]"
+#define MESSAGE_INCOMPLETE_MARK	" [incomplete]"
 
 static size_t
 message_put(char *out, const char *s)
@@ -66,6 +67,8 @@ message_format(const struct message *m, char *out)
 	len += sanitize(out + len, m->text, m->len);
 	if (m->flags & MESSAGE_TRUNCATED)
 		len += message_put(out + len, MESSAGE_TRUNCATED_MARK);
+	if (m->flags & MESSAGE_INCOMPLETE)
+		len += message_put(out + len, MESSAGE_INCOMPLETE_MARK);
 	return len;
 }
 

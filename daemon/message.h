@@ -8,6 +8,7 @@
 #include "pclimits.h"
 
 #define MESSAGE_TRUNCATED	0x1	/* cut at PC_TEXT_MAX */
+#define MESSAGE_INCOMPLETE	0x2	/* a raw line another writer cut off */
 
 /* Longer login names are cut when shown. */
 #define MESSAGE_NAME_MAX	64

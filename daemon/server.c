@@ -66,16 +66,18 @@ server_signal(struct server *s, int signo, event_callback_fn cb)
 /*
  * Set up everything the daemon runs on.  Takes conf.  Returns NULL with
  * *cause set when the configuration cannot be put into effect, or with
- * *cause NULL when out of memory or libevent fails.
+ * *cause NULL when out of memory or libevent fails; *busy is then set if
+ * it was because another pipechatd reads the FIFO.
  */
 struct server *
-server_new(struct config *conf, char **cause)
+server_new(struct config *conf, int *busy, char **cause)
 {
 	struct server	*s;
 	struct timeval	 tv = { SERVER_STATUS_SEC, 0 };
 	int		 listen_fd;
 
 	*cause = NULL;
+	*busy = 0;
 	/* Before anything is made: a refused start leaves no trace. */
 	if (sessiondir_check_apart(conf->session_dir, conf->fifo_path,
 	    cause) == -1) {
@@ -106,7 +108,8 @@ server_new(struct config *conf, char **cause)
 		goto fail;
 	if ((s->room = room_new(s->base, conf, s->out)) == NULL)
 		goto fail;
-	s->listener = listener_new(s->base, conf, listen_fd, s->room, cause);
+	s->listener = listener_new(s->base, conf, listen_fd, s->room, busy,
+	    cause);
 	if (s->listener == NULL || room_open_dir(s->room, cause) == -1)
 		goto fail;
 	spare_reserve();

@@ -5,7 +5,7 @@
 struct config;
 struct server;
 
-struct server	*server_new(struct config *, char **);
+struct server	*server_new(struct config *, int *, char **);
 int		 server_run(struct server *);
 void		 server_free(struct server *);
 

@@ -441,8 +441,8 @@ session_flush(struct session *s)
 	int			 m;
 
 	if (s->dropped > 0 && s->pinned == 0) {
-		m = snprintf(mark, sizeof mark, "%s " PROTO_NOTICE " %lu message%s dropped: "
-		    "you were not reading fast enough\n",
+		m = snprintf(mark, sizeof mark, "%s " PROTO_NOTICE " %lu "
+		    "message%s dropped: you were not reading fast enough\n",
 		    proto_kind_name(PROTO_INFO), s->dropped,
 		    s->dropped == 1 ? "" : "s");
 		if (evbuffer_prepend(s->outq, mark, (size_t)m) == -1)

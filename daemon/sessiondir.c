@@ -87,7 +87,8 @@ sessiondir_clean(int dirfd, const char *path)
 		if (strcmp(de->d_name, ".") == 0 ||
 		    strcmp(de->d_name, "..") == 0)
 			continue;
-		if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
+		if (fstatat(dirfd, de->d_name, &st,
+		    AT_SYMLINK_NOFOLLOW) == -1) {
 			if (errno != ENOENT)
 				log_warn("%s/%s", path, de->d_name);
 			continue;
@@ -130,8 +131,10 @@ sessiondir_check_apart(const char *path, const char *fifo_path, char **cause)
 	int		 rc = 0;
 
 	*cause = NULL;
-	if (stat(path, &st) == -1 || (copy = strdup(fifo_path)) == NULL)
+	if (stat(path, &st) == -1)
 		return 0;
+	if ((copy = strdup(fifo_path)) == NULL)
+		fatalx("out of memory");
 	real = realpath(dirname(copy), NULL);
 	free(copy);
 	if (real == NULL)

@@ -13,6 +13,7 @@
 #include "ingest.h"
 #include "message.h"
 #include "pclimits.h"
+#include "proto.h"
 #include "sanitize.h"
 
 #include "fuzz.h"
@@ -27,6 +28,12 @@
 #define FRAMING_SMALL_PIPE	4096
 
 #define FRAMING_NAME_MAX	100	/* of the login name taken from input */
+
+/*
+ * A shared FIFO's partial line deadline, as the listener sets it, but so
+ * long that it never passes during a run: the lines stay predictable.
+ */
+#define FRAMING_PARTIAL_MS	(24 * 3600 * 1000)
 
 /* More lines than this add time, not cases: beyond, only cut ones. */
 #define FRAMING_FORMAT_LINES	64
@@ -56,6 +63,7 @@ struct framing {
 	size_t			 nlines, lines_size;
 	int			 neof;
 	int			 eof_error;
+	int			 shared;	/* as the well-known FIFO */
 };
 
 static struct event_base	*framing_base;
@@ -69,7 +77,8 @@ framing_line_cb(void *arg, const char *text, size_t len, int flags)
 
 	FUZZ_CHECK(f->neof == 0);
 	FUZZ_CHECK(len <= PC_TEXT_MAX);
-	FUZZ_CHECK(flags == 0 || flags == INGEST_TRUNCATED);
+	FUZZ_CHECK(flags == 0 || flags == INGEST_TRUNCATED ||
+	    (f->shared && flags == INGEST_INCOMPLETE));
 	FUZZ_CHECK(text != NULL || len == 0);
 	FUZZ_CHECK(len == 0 || memchr(text, '\n', len) == NULL);
 	if (f->nlines == f->lines_size) {
@@ -219,14 +228,18 @@ framing_valid_cut(const char *s, size_t len, size_t max)
 	return (long)len;
 }
 
-/* Line l is what the segment of the input at seg should have become. */
+/*
+ * Line l is what the segment of the input at seg should have become;
+ * flags is what a short one is flagged with.
+ */
 static FUZZ_ORACLE void
-framing_check_line(const struct framing_line *l, const char *seg, size_t len)
+framing_check_line(const struct framing_line *l, const char *seg, size_t len,
+    int flags)
 {
 	long	cut;
 
 	if (len <= PC_TEXT_MAX) {
-		FUZZ_CHECK(l->flags == 0);
+		FUZZ_CHECK(l->flags == flags);
 		FUZZ_CHECK(l->len == len);
 		FUZZ_CHECK(memcmp(l->text, seg, len) == 0);
 		return;
@@ -242,7 +255,9 @@ framing_check_line(const struct framing_line *l, const char *seg, size_t len)
 /*
  * The lines delivered are the input's, in order: split at each '\n' and
  * where a drain ended a partial line, a segment with no '\n' at its end
- * only if it is not empty, long ones cut.
+ * only if it is not empty, long ones cut.  On a shared FIFO, also before
+ * each PROTO_CTL that is not a segment's first byte: what is in front of
+ * it is flagged incomplete.
  */
 static FUZZ_ORACLE void
 framing_check_lines(struct framing *f, const uint8_t *data, size_t size)
@@ -255,7 +270,7 @@ framing_check_lines(struct framing *f, const uint8_t *data, size_t size)
 			if (i > start) {
 				FUZZ_CHECK(k < f->nlines);
 				framing_check_line(&f->lines[k++], s + start,
-				    i - start);
+				    i - start, 0);
 			}
 			start = i;
 		}
@@ -263,13 +278,18 @@ framing_check_lines(struct framing *f, const uint8_t *data, size_t size)
 			if (i > start) {
 				FUZZ_CHECK(k < f->nlines);
 				framing_check_line(&f->lines[k++], s + start,
-				    i - start);
+				    i - start, 0);
 			}
 		} else if (s[i] == '\n') {
 			FUZZ_CHECK(k < f->nlines);
 			framing_check_line(&f->lines[k++], s + start,
-			    i - start);
+			    i - start, 0);
 			start = i + 1;
+		} else if (f->shared && s[i] == PROTO_CTL && i > start) {
+			FUZZ_CHECK(k < f->nlines);
+			framing_check_line(&f->lines[k++], s + start,
+			    i - start, INGEST_INCOMPLETE);
+			start = i;
 		}
 	}
 	FUZZ_CHECK(b == f->nbreaks);
@@ -295,12 +315,14 @@ framing_format(const struct framing_line *l, enum message_kind kind,
 	m.uid = 1000;
 	m.text = l->text;
 	m.len = l->len;
-	m.flags = (l->flags & INGEST_TRUNCATED) ? MESSAGE_TRUNCATED : 0;
+	m.flags = ((l->flags & INGEST_TRUNCATED) ? MESSAGE_TRUNCATED : 0) |
+	    ((l->flags & INGEST_INCOMPLETE) ? MESSAGE_INCOMPLETE : 0);
 	n = message_format(&m, out);
 	FUZZ_CHECK(n <= MESSAGE_FORMAT_MAX);
 	FUZZ_CHECK(strcmp(message_kind_name(kind), "unknown") != 0);
 
-	mark = m.flags & MESSAGE_TRUNCATED ? " [truncated]" : "";
+	mark = m.flags & MESSAGE_TRUNCATED ? " [truncated]" :
+	    m.flags & MESSAGE_INCOMPLETE ? " [incomplete]" : "";
 	marklen = strlen(mark);
 	switch (kind) {
 	case MESSAGE_CHAT:
@@ -395,8 +417,9 @@ framing_free(struct framing *f)
 /*
  * One input: the bytes a client writes to its FIFO, in pieces whose sizes
  * and gaps come from the input; then the writer closes.  The first byte
- * also picks a small pipe, and how the end is read: by the loop, which
- * calls eof_cb, or by ingest_drain, which returns -1.
+ * also picks a small pipe, how the end is read (by the loop, which calls
+ * eof_cb, or by ingest_drain, which returns -1), and whether the FIFO is
+ * shared, as the well-known FIFO (ingest_set_shared).
  */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -420,6 +443,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	f.in = ingest_new(framing_base, f.rfd, framing_line_cb, framing_eof_cb,
 	    &f);
 	FUZZ_CHECK(f.in != NULL);
+	if (data[0] & 4) {
+		f.shared = 1;
+		FUZZ_CHECK(ingest_set_shared(f.in, FRAMING_PARTIAL_MS) == 0);
+	}
 
 	for (pos = 0; pos < size; pos += len) {
 		len = framing_piece(data, size, pos, &action, &max_reads);

@@ -9,7 +9,7 @@
 
 /* The kinds a daemon line may start with, as docs/PROTOCOL.md has them. */
 static const char *const fuzz_kinds[] = {
-	"welcome", "msg", "info", "error", "bye",
+	"welcome", "msg", "info", "error", "bye", "action",
 };
 #define FUZZ_NKINDS	(sizeof fuzz_kinds / sizeof fuzz_kinds[0])
 
@@ -32,7 +32,8 @@ fuzz_id_ok(const char *id, size_t len)
 
 /*
  * A JOIN line is accepted only with a valid id, and then it is exactly
- * what proto_format_join writes for that id and those flags.
+ * what proto_format_join writes for that id and those flags, after the
+ * PROTO_FIFO_LEAD in front.
  */
 static void
 fuzz_join(const char *line, size_t len)
@@ -49,8 +50,9 @@ fuzz_join(const char *line, size_t len)
 	FUZZ_CHECK(fuzz_id_ok(j.id, idlen));
 	FUZZ_CHECK((j.flags & ~PROTO_JOIN_QUIET) == 0);
 	FUZZ_CHECK(proto_format_join(buf, sizeof buf, j.id, j.flags) ==
-	    (int)len + 1);
-	FUZZ_CHECK(memcmp(buf, line, len) == 0 && buf[len] == '\n');
+	    (int)len + 2);
+	FUZZ_CHECK(buf[0] == PROTO_FIFO_LEAD);
+	FUZZ_CHECK(memcmp(buf + 1, line, len) == 0 && buf[len + 1] == '\n');
 }
 
 /*
@@ -67,7 +69,7 @@ fuzz_format(const char *id, int flags)
 
 	if (len > (size_t)PROTO_ID_MAX * 2)
 		return;
-	need = 1 + strlen("JOIN ") + len +
+	need = 2 + strlen("JOIN ") + len +
 	    ((flags & PROTO_JOIN_QUIET) ? strlen(" quiet") : 0) + 1;
 	for (size = 0; size <= need + 1; size++) {
 		/* snprintf takes NULL for no room at all */
@@ -80,7 +82,8 @@ fuzz_format(const char *id, int flags)
 			continue;
 		}
 		FUZZ_CHECK(n == (int)need && buf[n - 1] == '\n');
-		FUZZ_CHECK(proto_parse_join(buf, (size_t)n - 1, &j) == 0);
+		FUZZ_CHECK(buf[0] == PROTO_FIFO_LEAD);
+		FUZZ_CHECK(proto_parse_join(buf + 1, (size_t)n - 2, &j) == 0);
 		FUZZ_CHECK(strcmp(j.id, id) == 0);
 		FUZZ_CHECK(j.flags == (flags & PROTO_JOIN_QUIET));
 		free(buf);

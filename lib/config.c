@@ -533,14 +533,22 @@ config_check_session_dir(struct config_parse *cp)
 		rc = -1;
 		goto out;
 	}
+	/* The default dir ("sessions" beside the FIFO): path's line. */
+	cp->line = cp->seen[config_key_index("session", "dir")];
+	if (cp->line == 0)
+		cp->line = cp->seen[config_key_index("fifo", "path")];
+	if (strcmp(dir, fifodir) == 0) {
+		config_error(cp, "dir: %s%s is [fifo] path itself",
+		    conf->session_dir, cp->seen[config_key_index("session",
+		    "dir")] == 0 ? " (the default)" : "");
+		rc = -1;
+		goto out;
+	}
 	slash = strrchr(fifodir, '/');
 	slash[slash == fifodir ? 1 : 0] = '\0';
 	len = strlen(dir);
 	if (strcmp(dir, fifodir) == 0 || strcmp(dir, "/") == 0 ||
 	    (strncmp(dir, fifodir, len) == 0 && fifodir[len] == '/')) {
-		cp->line = cp->seen[config_key_index("session", "dir")];
-		if (cp->line == 0)
-			cp->line = cp->seen[config_key_index("fifo", "path")];
 		config_error(cp, "dir: %s %s the directory of [fifo] path "
 		    "%s, but pipechatd empties the session directory and lets "
 		    "everyone create files there: give it a directory of its "
@@ -594,9 +602,10 @@ config_user(uid_t uid)
 
 /*
  * One link of the chain config_check_trust walks: the file itself (dir
- * NULL) or a directory above it must belong to root or to the user running us, and
- * nobody else may write it (a directory with the sticky bit, like /tmp,
- * excepted: others cannot remove or rename what is ours in it).
+ * NULL) or a directory above it must belong to root or to the user
+ * running us, and nobody else may write it (a directory with the sticky
+ * bit, like /tmp, excepted: others cannot remove or rename what is ours
+ * in it).
  */
 static int
 config_check_one(const char *file, const char *dir, const struct stat *st,

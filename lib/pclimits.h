@@ -26,6 +26,7 @@
 #define PC_EX_OSERR		71
 #define PC_EX_PROTOCOL		76
 #define PC_EX_IOERR		74
+#define PC_EX_TEMPFAIL		75
 #define PC_EX_NOPERM		77
 #define PC_EX_CONFIG		78
 

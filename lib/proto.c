@@ -71,7 +71,10 @@ proto_parse_join(const char *line, size_t len, struct proto_join *j)
 	return -1;
 }
 
-/* Write the JOIN line, with its '\n'; returns its length or -1. */
+/*
+ * Write the JOIN line as it goes to the well-known FIFO, in one write(2):
+ * PROTO_FIFO_LEAD, then the line with its '\n'.  Returns its length or -1.
+ */
 int
 proto_format_join(char *buf, size_t size, const char *id, int flags)
 {
@@ -79,7 +82,8 @@ proto_format_join(char *buf, size_t size, const char *id, int flags)
 
 	if (!proto_valid_id(id, strlen(id)))
 		return -1;
-	n = snprintf(buf, size, "%c%s%s%s\n", PROTO_CTL, PROTO_JOIN_WORD, id,
+	n = snprintf(buf, size, "%c%c%s%s%s\n", PROTO_FIFO_LEAD, PROTO_CTL,
+	    PROTO_JOIN_WORD, id,
 	    (flags & PROTO_JOIN_QUIET) ? PROTO_QUIET_WORD : "");
 	if (n < 0 || (size_t)n >= size)
 		return -1;

@@ -10,6 +10,14 @@
  */
 #define PROTO_CTL		'\001'
 
+/*
+ * Every write(2) to the well-known FIFO starts with this byte: it ends a
+ * partial line that another writer may have left there (which the daemon
+ * then shows on its own), so that such a line cannot swallow ours.  The
+ * daemon ignores the empty line it makes when there was none.
+ */
+#define PROTO_FIFO_LEAD		'\n'
+
 /* A session id: the client's random name for its pair of FIFOs. */
 #define PROTO_ID_MAX		64
 #define PROTO_IN_SUFFIX		".in"	/* client writes, daemon reads */

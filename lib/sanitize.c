@@ -77,29 +77,29 @@ sanitize_is_blank(uint32_t cp)
 /*
  * How many bytes at s are printable ASCII (0x20 to 0x7e) that are copied
  * as they are: most text is, so this is looked at eight bytes at a time.
- * It stops before two spaces in a row, where a run of blanks may start.
+ * It stops before two spaces in a row that may start a run of blanks
+ * longer than SANITIZE_BLANKS_MAX (shorter ones inside a word go through).
  * A byte is below 0x20 if subtracting 0x20 borrows into its top bit (and
  * its top bit was clear), and 0x7f or above if adding 1 sets its top bit
- * or it was set already.  A byte is a space if XOR 0x20 makes it zero.
+ * or it was set already.
  */
 static size_t
 sanitize_plain_run(const unsigned char *s, size_t len)
 {
 	const uint64_t	ones = 0x0101010101010101ULL;
 	const uint64_t	highs = 0x8080808080808080ULL;
-	const uint64_t	lows = 0x7f7f7f7f7f7f7f7fULL;
-	uint64_t	w, t, sp;
+	uint64_t	w;
 	size_t		i = 0;
 
 	for (; i + 8 <= len; i += 8) {
 		memcpy(&w, s + i, 8);
 		if ((((w - ones * 0x20) & ~w) | ((w + ones) | w)) & highs)
 			break;
-		/* the top bit of each byte that is a space, exactly */
-		t = w ^ (ones * 0x20);
-		sp = ~(((t & lows) + lows) | t | lows);
-		/* two neighbours, whichever the byte order */
-		if (sp & (sp << 8))
+		/*
+		 * A run of more than 8 spaces crosses the end of a word:
+		 * stop there, and the loop below stops where it starts.
+		 */
+		if (s[i + 7] == ' ' && i + 8 < len && s[i + 8] == ' ')
 			break;
 	}
 	while (i < len && s[i] >= 0x20 && s[i] < 0x7f &&

@@ -6,7 +6,8 @@
 # is small: the well-known FIFO and each session's .in (first opened by the
 # daemon), each session's .out (first opened by the client).  Two raw
 # writers and two session clients send 1000 lines each of 4000 to 4095
-# bytes (one PIPE_BUF write each, text and newline) at full speed, while
+# bytes (one PIPE_BUF write each, text and newline, and for a raw writer
+# the '\n' in front, so 4094 at most) at full speed, while
 # two sessions listen.  Every line must reach the daemon's output and each
 # listener whole, once, in its sender's order: none split, merged or lost.
 # Root only (users, sysctl); fs.pipe-user-pages-soft is restored at exit.
@@ -109,7 +110,8 @@ daemon_prefix=
 w=$(grep -v 'reading ' "$derr" | head -n 1)
 step "pipechatd runs as $du${w:+; it says: $w}"
 
-# The lines of sender S: "qS-NNNNN-TEXT", 4000 to 4095 bytes in all.
+# The lines of sender S: "qS-NNNNN-TEXT", 4000 to 4095 bytes in all
+# (4094 for the raw writers, 1 and 2: their writes have a '\n' in front).
 gen()
 {
 	awk -v s="$1" -v m="$nlines" 'BEGIN {
@@ -120,7 +122,8 @@ gen()
 			t = t substr(a, x % 62 + 1, 1)
 		}
 		for (n = 1; n <= m; n++) {
-			len = 4000 + (s * 31 + n * 17) % 96
+			# a raw writer puts a '\n' in front: 4094 at most
+			len = 4000 + (s * 31 + n * 17) % (s <= 2 ? 95 : 96)
 			h = sprintf("q%d-%05d-", s, n)
 			print h substr(t, (s * 977 + n * 131) % 4000 + 1,
 			    len - length(h))

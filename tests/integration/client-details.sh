@@ -113,7 +113,10 @@ lines" "  spaced  "
 	done
 
 	step "$m: a piece of a long line that starts with / is text, not a command"
-	{ printf '%4095s' '' | tr ' ' a; printf '/who\n'; } >"$tmp/in"
+	# A raw line has a '\n' in front in its PIPE_BUF: a byte less text.
+	w=4095
+	[ "$m" = raw ] && w=4094
+	{ printf "%${w}s" '' | tr ' ' a; printf '/who\n'; } >"$tmp/in"
 	capture "$m"
 	[ "$(sed -n 2p "$tmp/got")" = "/who" ] ||
 	    fail "$m: second piece shows as '$(sed -n 2p "$tmp/got")', not /who"
@@ -142,8 +145,9 @@ printf 'a\r\n\n\r\n\n\nb\n\nc' |
     fail "pipechat-client -r failed"
 exec 9>&-
 wait_exit "$reader" 10
-[ "$(od -An -c "$tmp/wire" | tr -s ' ')" = "$(printf 'a\nb\nc\n' | od -An -c | tr -s ' ')" ] ||
-    fail "bytes written: $(od -An -c "$tmp/wire"), expected a\\n b\\n c\\n"
+# Each line with a '\n' in front: it ends another writer's partial line.
+[ "$(od -An -c "$tmp/wire" | tr -s ' ')" = "$(printf '\na\n\nb\n\nc\n' | od -An -c | tr -s ' ')" ] ||
+    fail "bytes written: $(od -An -c "$tmp/wire"), expected \\n a\\n \\n b\\n \\n c\\n"
 
 stop_daemon TERM
 [ "$status" -eq 0 ] || fail "exit status $status after SIGTERM, expected 0"

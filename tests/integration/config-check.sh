@@ -149,10 +149,11 @@ grep -qF "refusing to use it as the session directory" "$err" ||
     fail "start: $w changed: $(diff <(echo "$before") <(tree))"
 rm "$tmp/alias" "$w/keep" || fail "rm failed"
 
-ini '[fifo]' "path = $w/file" '[session]' "dir = $w/file"
+echo data >"$w/file2" || fail "cannot write $w/file2"
+ini '[fifo]' "path = $w/file" '[session]' "dir = $w/file2"
 bad "two problems: two lines" \
     "$conf:2: path: $w/file: refusing to use it" \
-    "$conf:4: dir: $w/file: refusing to use it"
+    "$conf:4: dir: $w/file2: refusing to use it"
 lines "two problems" 2
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -68,7 +68,7 @@ cleanup()
 	for pid in $pids; do
 		wait "$pid" 2>/dev/null
 	done
-	[ -n "$tmp" ] && rm -rf "$tmp"
+	[ -n "$tmp" ] && [ -z "${KEEP_TMP:-}" ] && rm -rf "$tmp"
 }
 
 # Make the scratch directory and check that the programs under test exist.

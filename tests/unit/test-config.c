@@ -92,6 +92,10 @@ static const struct bad_case bad_cases[] = {
 	    "pipechatd empties the session directory and lets everyone "
 	    "create files there: give it a directory of its own (the default "
 	    "is \"sessions\" beside the FIFO)" },
+	{ "bad-session-dir-is-fifo.ini", 4,
+	    "dir: /run/pipechat/pipechat.fifo is [fifo] path itself" },
+	{ "bad-path-is-default-dir.ini", 2,
+	    "dir: /srv/sessions (the default) is [fifo] path itself" },
 	{ "bad-session-dir-above.ini", 2, "dir: /run holds the "
 	    "directory of [fifo] path /run/pipechat/pipechat.fifo, but "
 	    "pipechatd empties the session directory and lets everyone "

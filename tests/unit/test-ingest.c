@@ -6,12 +6,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
 
 #include "ingest.h"
 #include "pclimits.h"
+#include "proto.h"
 
 #include "evmem.h"
 #include "tap.h"
@@ -108,6 +110,15 @@ fixture_init(struct fixture *f, int pipe_size)
 	return 0;
 }
 
+/* The same, reading a shared FIFO: PROTO_CTL splits, partial_ms waits. */
+static void
+fixture_init_shared(struct fixture *f, int partial_ms)
+{
+	fixture_init(f, 0);
+	if (ingest_set_shared(f->in, partial_ms) == -1)
+		abort();
+}
+
 /* Free all of it; lines are forgotten. */
 static void
 fixture_deinit(struct fixture *f)
@@ -174,6 +185,39 @@ fixture_write(struct fixture *f, const void *p, size_t len)
 }
 
 #define WRITE(f, lit)	fixture_write(f, lit, sizeof lit - 1)
+
+static void
+fixture_guard_cb(int fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	*(int *)arg = 1;
+}
+
+/*
+ * Run the loop, blocking, until n lines have come or max_ms have passed;
+ * returns the milliseconds it took.
+ */
+static long
+fixture_wait_lines(struct fixture *f, size_t n, int max_ms)
+{
+	struct timeval	 tv = { max_ms / 1000, (max_ms % 1000) * 1000 };
+	struct timespec	 t0, t1;
+	struct event	*guard;
+	int		 expired = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	guard = evtimer_new(f->base, fixture_guard_cb, &expired);
+	if (guard == NULL || evtimer_add(guard, &tv) == -1)
+		abort();
+	while (f->nlines < n && !expired)
+		if (event_base_loop(f->base, EVLOOP_ONCE) == -1)
+			abort();
+	event_free(guard);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (t1.tv_sec - t0.tv_sec) * 1000 +
+	    (t1.tv_nsec - t0.tv_nsec) / 1000000;
+}
 
 /* The writer goes away. */
 static void
@@ -648,6 +692,218 @@ test_pause_resume(void)
 	fixture_deinit(&f);
 }
 
+/* A partial line in front of PROTO_CTL is another writer's: cut there. */
+static void
+test_shared_ctl(void)
+{
+	struct fixture	f;
+
+	fixture_init_shared(&f, 60000);
+	WRITE(&f, "partial");
+	fixture_pump(&f);
+	WRITE(&f, "\001JOIN a\n");
+	fixture_pump(&f);
+	is_uint(f.nlines, 2, "ctl after a partial line: two lines");
+	IS_LINE(&f, 0, "partial", INGEST_INCOMPLETE,
+	    "ctl after a partial line: it, flagged incomplete");
+	IS_LINE(&f, 1, "\001JOIN a", 0, "ctl after a partial line: the JOIN");
+	fixture_deinit(&f);
+
+	fixture_init_shared(&f, 60000);
+	WRITE(&f, "abc\001JOIN b\nx\001y\n\001JOIN c\n\001\001\n\n");
+	fixture_pump(&f);
+	is_uint(f.nlines, 8, "ctl in one write: eight lines");
+	IS_LINE(&f, 0, "abc", INGEST_INCOMPLETE, "ctl in one write: 1st");
+	IS_LINE(&f, 1, "\001JOIN b", 0, "ctl in one write: 2nd");
+	IS_LINE(&f, 2, "x", INGEST_INCOMPLETE, "ctl in one write: 3rd");
+	IS_LINE(&f, 3, "\001y", 0, "ctl in one write: 4th");
+	IS_LINE(&f, 4, "\001JOIN c", 0, "ctl in one write: a ctl line first");
+	IS_LINE(&f, 5, "\001", INGEST_INCOMPLETE, "ctl in one write: lone ctl");
+	IS_LINE(&f, 6, "\001", 0, "ctl in one write: ctl, newline");
+	IS_LINE(&f, 7, "", 0, "ctl in one write: an empty line");
+	fixture_deinit(&f);
+
+	/* a session's FIFO has one writer: PROTO_CTL is just a byte there */
+	fixture_init(&f, 0);
+	WRITE(&f, "a\001b\n");
+	fixture_pump(&f);
+	is_uint(f.nlines, 1, "ctl, not shared: one line");
+	IS_LINE(&f, 0, "a\001b", 0, "ctl, not shared: intact");
+	fixture_deinit(&f);
+}
+
+/* The skip of an overlong line ends at PROTO_CTL: the JOIN is intact. */
+static void
+test_shared_discard(void)
+{
+	struct fixture	 f;
+	char		*line, *log;
+	size_t		 len;
+	int		 saved, split;
+
+	for (split = 0; split <= 1; split++) {
+		fixture_init_shared(&f, 60000);
+		line = repeat('x', 5000, "\001JOIN d\nnext\n", &len);
+		capture_stderr_begin(&saved);
+		if (split) {
+			fixture_write(&f, line, 5000);
+			fixture_pump(&f);
+		}
+		fixture_write(&f, line + 5000 * split, len - 5000 * split);
+		fixture_pump(&f);
+		log = capture_stderr_end(saved);
+		is_uint(f.nlines, 3, "discard%s: three lines",
+		    split ? ", two writes" : "");
+		is_line(&f, 0, line, PC_TEXT_MAX, INGEST_TRUNCATED,
+		    "discard: the long line, cut");
+		IS_LINE(&f, 1, "\001JOIN d", 0, "discard: ends at the ctl");
+		IS_LINE(&f, 2, "next", 0, "discard: then the next line");
+		ok(strstr(log, "905 bytes dropped") != NULL,
+		    "discard: logs what it dropped");
+		free(log);
+		free(line);
+		fixture_deinit(&f);
+	}
+}
+
+/* A partial line that waits too long is delivered as it is. */
+static void
+test_shared_timeout(void)
+{
+	struct fixture	 f;
+	char		*line, *log;
+	size_t		 len;
+	long		 ms;
+	int		 saved, i;
+
+	fixture_init_shared(&f, 30);
+	WRITE(&f, "held");
+	fixture_pump(&f);
+	is_uint(f.nlines, 0, "timeout: not at once");
+	ms = fixture_wait_lines(&f, 1, 5000);
+	is_uint(f.nlines, 1, "timeout: delivered after %ld ms", ms);
+	ok(ms >= 25, "timeout: not before its time (%ld ms)", ms);
+	IS_LINE(&f, 0, "held", INGEST_INCOMPLETE, "timeout: flagged incomplete");
+	WRITE(&f, "then\n");
+	fixture_pump(&f);
+	IS_LINE(&f, 1, "then", 0, "timeout: the next line intact");
+	is_uint(f.nlines, 2, "timeout: two lines");
+	fixture_wait_lines(&f, 3, 100);
+	is_uint(f.nlines, 2, "timeout: a complete line has no deadline");
+	fixture_deinit(&f);
+
+	/* a drip: the deadline counts from the line's first byte */
+	fixture_init_shared(&f, 30);
+	for (i = 0; i < 400 && f.nlines == 0; i++) {
+		WRITE(&f, "d");
+		fixture_wait_lines(&f, 1, 5);
+	}
+	ok(f.nlines == 1 && i < 400, "drip: delivered while it drips (%d "
+	    "bytes)", i);
+	if (f.nlines > 0)
+		is_int(f.lines[0].flags, INGEST_INCOMPLETE,
+		    "drip: flagged incomplete");
+	fixture_deinit(&f);
+
+	/* a skip ends at the deadline too: the next line is not eaten */
+	fixture_init_shared(&f, 30);
+	line = repeat('x', 5000, "", &len);
+	capture_stderr_begin(&saved);
+	fixture_write(&f, line, len);
+	fixture_pump(&f);
+	fixture_wait_lines(&f, 2, 100);
+	WRITE(&f, "after\n");
+	fixture_pump(&f);
+	log = capture_stderr_end(saved);
+	is_uint(f.nlines, 2, "skip with deadline: two lines");
+	is_line(&f, 0, line, PC_TEXT_MAX, INGEST_TRUNCATED,
+	    "skip with deadline: the long line, cut");
+	IS_LINE(&f, 1, "after", 0, "skip with deadline: the next line intact");
+	ok(strstr(log, "905 bytes dropped") != NULL,
+	    "skip with deadline: logs what it dropped");
+	free(log);
+	free(line);
+	fixture_deinit(&f);
+
+	/* at end of stream the partial line goes as before, and no timer */
+	fixture_init_shared(&f, 30);
+	WRITE(&f, "tail");
+	fixture_pump(&f);
+	fixture_close_writer(&f);
+	fixture_pump(&f);
+	fixture_pump(&f);
+	is_uint(f.nlines, 1, "shared eof: one line");
+	IS_LINE(&f, 0, "tail", 0, "shared eof: as it is");
+	is_int(f.neof, 1, "shared eof: eof_cb");
+	fixture_wait_lines(&f, 2, 100);
+	is_uint(f.nlines, 1, "shared eof: nothing more");
+	fixture_deinit(&f);
+}
+
+/* The reference framing of a shared FIFO's stream (short lines only). */
+static size_t
+shared_reference(const char *s, size_t len, struct line *out)
+{
+	size_t	i, start = 0, n = 0;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] == '\n' || (s[i] == PROTO_CTL && i > start)) {
+			out[n].text = (char *)s + start;
+			out[n].len = i - start;
+			out[n++].flags = s[i] == '\n' ? 0 : INGEST_INCOMPLETE;
+			start = s[i] == '\n' ? i + 1 : i;
+		}
+	}
+	return n;
+}
+
+/* Random bytes of a, PROTO_CTL and '\n', in random pieces: as expected. */
+static void
+test_shared_random(void)
+{
+	struct fixture	 f;
+	struct line	*want;
+	char		*buf;
+	size_t		 len = 200000, n, i, off, piece, bad = 0;
+	uint64_t	 x = 88172645463325252ULL;
+
+	if ((buf = malloc(len)) == NULL ||
+	    (want = calloc(len, sizeof *want)) == NULL)
+		abort();
+	for (i = 0; i < len; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		buf[i] = x % 11 == 0 ? PROTO_CTL : x % 11 == 1 ? '\n' : 'a';
+	}
+	buf[len - 1] = '\n';
+	n = shared_reference(buf, len, want);
+	fixture_init_shared(&f, 60000);
+	for (off = 0; off < len; off += piece) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		piece = 1 + x % (x % 3 == 0 ? 20000 : 40);
+		if (piece > len - off)
+			piece = len - off;
+		fixture_write(&f, buf + off, piece);
+		if (x % 2 == 0)
+			fixture_pump(&f);
+	}
+	fixture_pump(&f);
+	is_uint(f.nlines, n, "random shared stream: %zu lines", n);
+	for (i = 0; i < n && i < f.nlines; i++) {
+		if ((f.lines[i].len != want[i].len ||
+		    memcmp(f.lines[i].text, want[i].text, want[i].len) != 0 ||
+		    f.lines[i].flags != want[i].flags) && bad++ == 0)
+			diag("line %zu differs", i);
+	}
+	is_uint(bad, 0, "random shared stream: each line as expected");
+	fixture_deinit(&f);
+	free(want);
+	free(buf);
+}
+
 /* Run every test; TAP on stdout, the daemon's log on stderr. */
 int
 main(void)
@@ -664,5 +920,9 @@ main(void)
 	test_eof();
 	test_drain();
 	test_pause_resume();
+	test_shared_ctl();
+	test_shared_discard();
+	test_shared_timeout();
+	test_shared_random();
 	return done_testing();
 }

@@ -166,6 +166,10 @@ test_format(void)
 	fixture_run(&f);
 	IS_OUTPUT(&f, "bob: cut here [truncated]\n", "truncated marker");
 
+	emit(f.out, CHAT(NULL, "hel", MESSAGE_INCOMPLETE));
+	fixture_run(&f);
+	IS_OUTPUT(&f, "(anonymous): hel [incomplete]\n", "incomplete marker");
+
 	emit(f.out, CHAT("carol", "", 0));
 	fixture_run(&f);
 	IS_OUTPUT(&f, "carol: \n", "empty text");

@@ -1,0 +1,127 @@
+#!/bin/bash
+# A second pipechatd on the same configuration would be a second reader of
+# the well-known FIFO: lines and JOINs would be split between the two at
+# random.  It must refuse to start (exit 75) and say which process reads
+# the FIFO, changing nothing: not the FIFO's mode, not the first daemon's
+# sessions.  The same when either of them got the FIFO from systemd
+# (socket activation, simulated here with LISTEN_FDS).
+. "$(dirname "$0")/lib.sh"
+setup
+
+fifo=$tmp/chat.fifo
+conf=$tmp/pipechat.ini
+write_config "$conf" "$fifo" 0620
+
+# second WHAT [activated]: another pipechatd on $conf is refused, saying so.
+second()
+{
+	local what=$1
+
+	step "$what: a second pipechatd is refused"
+	if [ "${2:-}" = activated ]; then
+		limit 10 bash -c 'exec 3<>"$1"; shift
+		    LISTEN_FDS=1 LISTEN_PID=$BASHPID exec "$@"' sh "$fifo" \
+		    "$PIPECHATD" -f "$conf" >"$tmp/second.out" 2>"$tmp/second.err"
+	else
+		limit 10 "$PIPECHATD" -f "$conf" >"$tmp/second.out" \
+		    2>"$tmp/second.err"
+	fi
+	status=$?
+	[ "$status" -eq 75 ] ||
+	    fail "$what: the second pipechatd exited $status, expected 75:" \
+	    "$(cat "$tmp/second.err")"
+	grep -q "another pipechatd (pid $dpid) is reading this FIFO" \
+	    "$tmp/second.err" ||
+	    fail "$what: the message does not name pid $dpid:" \
+	    "$(cat "$tmp/second.err")"
+	[ ! -s "$tmp/second.out" ] ||
+	    fail "$what: the second one printed: $(cat "$tmp/second.out")"
+	alive "$dpid" || fail "$what: the first pipechatd died"
+}
+
+# the first daemon still gets every line, and its session is intact
+still_works()
+{
+	local what=$1 i
+
+	[ "$(stat -c %a "$fifo")" = 620 ] ||
+	    fail "$what: the FIFO's mode is now $(stat -c %a "$fifo")"
+	alive "$cpid" || fail "$what: the session client exited:" \
+	    "$(cat "$tmp/client.err")"
+	[ -n "$(ls -A "$tmp/sessions")" ] ||
+	    fail "$what: the session's FIFOs were removed"
+	for i in $(seq 1 20); do
+		"$PIPECHAT_CLIENT" -r -f "$conf" "$what $i" ||
+		    fail "$what: pipechat-client -r failed"
+	done
+	for i in $(seq 1 20); do
+		wait_line "$dout" "(anonymous): $what $i"
+		wait_line "$tmp/client.out" "(anonymous): $what $i"
+	done
+}
+
+# A session client that stays: its FIFOs are in the session directory.
+join()
+{
+	mkfifo "$tmp/client.in" || fail "mkfifo failed"
+	"$PIPECHAT_CLIENT" -f "$conf" <"$tmp/client.in" >"$tmp/client.out" \
+	    2>"$tmp/client.err" &
+	cpid=$!
+	track "$cpid"
+	exec 3>"$tmp/client.in"
+	wait_line "$dout" "--> $me joined"
+}
+
+leave()
+{
+	exec 3>&-
+	wait_exit "$cpid" 10
+	[ "$status" -eq 0 ] || fail "the client exited $status:" \
+	    "$(cat "$tmp/client.err")"
+	rm -f "$tmp/client.in"
+}
+
+start_daemon "$conf" "$fifo"
+join
+second "both started by hand"
+still_works "by hand"
+leave
+stop_daemon TERM
+[ "$status" -eq 0 ] || fail "exit status $status after SIGTERM"
+
+# Socket activation: the FIFO stays (as systemd's would); the daemon
+# adopts the fd it is passed.
+mkfifo -m 0620 "$tmp/chat.fifo" || fail "mkfifo failed"
+dout=$tmp/daemon.out
+derr=$tmp/daemon.err
+: >"$dout"
+: >"$derr"
+bash -c 'exec 3<>"$1"; shift
+    LISTEN_FDS=1 LISTEN_PID=$BASHPID exec "$@"' sh "$fifo" \
+    $sigdfl "$PIPECHATD" -f "$conf" >"$dout" 2>"$derr" &
+dpid=$!
+track "$dpid"
+poll 10 eval 'ready "$fifo" || ! alive $dpid' ||
+    fail "the activated pipechatd did not start"
+alive "$dpid" || fail "the activated pipechatd exited: $(cat "$derr")"
+if ! grep -q "using the FIFO passed by systemd" "$derr"; then
+	stop_daemon TERM
+	step "ok (socket activation not tested: built without libsystemd)"
+	exit 0
+fi
+join
+second "first activated, second by hand"
+second "both activated" activated
+still_works "activated"
+leave
+stop_daemon TERM
+[ "$status" -eq 0 ] || fail "exit status $status after SIGTERM"
+
+start_daemon "$conf" "$fifo"
+join
+second "first by hand, second activated" activated
+still_works "by hand, then activated"
+leave
+stop_daemon TERM
+step "ok"
+exit 0
