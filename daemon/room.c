@@ -11,8 +11,8 @@
 
 #include <event2/event.h>
 
-#include "config.h"
 #include "bucket.h"
+#include "config.h"
 #include "ingest.h"
 #include "log.h"
 #include "lograte.h"
