@@ -22,7 +22,7 @@
  *		stops reading until the N others have got everything.  Its
  *		queue in the daemon overflows ([session] queue_max): the
  *		daemon drops the oldest lines and, where they were, says
- *		"info * K messages dropped: ...".  The others must still get
+ *		"info -!- K messages dropped: ...".  The others must still get
  *		everything; then the slow reader reads what is left, and what
  *		it got plus what it was told it missed must be every message,
  *		in order: nothing may go missing unannounced.
@@ -88,7 +88,8 @@
  * IRC client), and
  * removes every FIFO it made when it exits.  The daemon must allow the
  * sessions: [session] max_clients and max_per_user (all sessions belong to
- * the user running pcload).
+ * the user running pcload), and the rate: rate = 0, or pcload measures
+ * the rate limit ([session] rate, 20 lines/s by default).
  *
  * Output: one "pcload: ..." line per phase (joined, sent, drained,
  * delivered, latency, slow reader, holding, left), the CPU time pcload
@@ -524,15 +525,24 @@ got_msg(struct pcload *pl, struct sess *s, const char *text, size_t len,
 	got_text(pl, s, p, (size_t)(text + len - p), now);
 }
 
-/* "* K messages dropped: ...": the daemon trimmed our queue. */
+/*
+ * "-!- K messages dropped: ...": the daemon trimmed our queue ("* K ..."
+ * in earlier versions).
+ */
 static void
 got_info(struct sess *s, const char *text, size_t len)
 {
 	static const char	 word[] = " message";
-	const char		*p = text + 2, *end = text + len;
+	static const char	 notice[] = PROTO_NOTICE " ";
+	const char		*p, *end = text + len;
 	unsigned long		 k = 0;
 
-	if (len < 2 || memcmp(text, "* ", 2) != 0)
+	if (len >= sizeof notice - 1 &&
+	    memcmp(text, notice, sizeof notice - 1) == 0)
+		p = text + sizeof notice - 1;
+	else if (len >= 2 && memcmp(text, "* ", 2) == 0)
+		p = text + 2;
+	else
 		return;
 	if (p == end || *p < '0' || *p > '9')
 		return;

@@ -9,12 +9,12 @@
 #include <unistd.h>
 
 #include "chat.h"
+#include "display.h"
+#include "lines.h"
 #include "pclimits.h"
 #include "proto.h"
-#include "sanitize.h"
 #include "send.h"
 #include "term.h"
-#include "utf8.h"
 
 #define CHAT_PROMPT	"Please say# "
 
@@ -31,20 +31,29 @@
  */
 #define CHAT_SENDQ_MAX	(64 * 1024)
 
-/* Bytes read from an fd that are not yet a whole line. */
-struct chat_lines {
-	char	buf[PROTO_OUT_LINE_MAX * 2];
-	size_t	len;
-};
+/* One read of the terminal, byte by byte through the line editor. */
+#define CHAT_TYPED_MAX	4096
+
+/*
+ * What one read of stdin can add to the send queue, which it is read
+ * only below CHAT_SENDQ_MAX: the lines it completes hold at most LINES_BUF
+ * bytes of text (on a terminal, the line being typed and one read), each
+ * cut into pieces that add a '\n', and a '/' to each piece after a line's
+ * first, which follows a full one: at most twice the text.  PC_LINE_MAX
+ * more is what chat_queue_line checks before each piece.
+ */
+#define CHAT_SENDQ_HEADROOM	(2 * LINES_BUF + PC_LINE_MAX)
+_Static_assert(sizeof ((struct term *)0)->line + CHAT_TYPED_MAX <= LINES_BUF,
+    "what the editor completes in one read fits in CHAT_SENDQ_HEADROOM");
 
 struct chat {
 	int			 sink;		/* where our lines go, or -1 */
 	const char		*sink_name;
 	int			 out;		/* the daemon's lines, or -1 */
 	struct term		 term;		/* when on a terminal */
-	struct chat_lines	 in;		/* from stdin */
-	struct chat_lines	 from;		/* from the daemon */
-	char			 sendq[CHAT_SENDQ_MAX + PC_LINE_MAX * 17];
+	struct lines		 in;		/* from stdin */
+	struct lines		 from;		/* from the daemon */
+	char			 sendq[CHAT_SENDQ_MAX + CHAT_SENDQ_HEADROOM];
 	size_t			 sendq_len;	/* whole lines, '\n' each */
 	unsigned long		 sent;		/* messages written */
 	int			 status;
@@ -112,10 +121,11 @@ chat_is_quit(const char *line, size_t len)
 
 /* Queue a stdin line as one message per PC_TEXT_MAX bytes. */
 static void
-chat_queue_line(struct chat *c, const char *line, size_t len)
+chat_queue_line(void *arg, const char *line, size_t len)
 {
-	size_t	cut, piece;
-	int	first = 1;
+	struct chat	*c = arg;
+	size_t		 cut, piece;
+	int		 first = 1;
 
 	len = chat_trim_cr(line, len);
 	if (len == 0 || c->sink == -1 || c->quit)
@@ -124,6 +134,10 @@ chat_queue_line(struct chat *c, const char *line, size_t len)
 	if (c->out != -1 && chat_is_quit(line, len))
 		c->quit = 1;
 	while (len > 0) {
+		/* Cannot happen: stdin is read only below CHAT_SENDQ_MAX. */
+		if (sizeof c->sendq - c->sendq_len < PC_LINE_MAX)
+			errx(PC_EX_SOFTWARE, "send queue full (%zu bytes): "
+			    "CHAT_SENDQ_HEADROOM is too small", c->sendq_len);
 		cut = send_piece(line, len, first, c->out != -1,
 		    c->sendq + c->sendq_len, &piece);
 		c->sendq_len += piece;
@@ -168,23 +182,25 @@ chat_flush(struct chat *c)
 	return 0;
 }
 
-/* Show one line from the daemon: "KIND TEXT". */
+/* Show one line from the daemon: "KIND TEXT", not trusted. */
 static void
-chat_show(struct chat *c, const char *line, size_t len)
+chat_show(void *arg, const char *line, size_t len)
 {
-	char		safe[PC_SANITIZED_MAX(PROTO_OUT_LINE_MAX) + 1];
-	size_t		off, n;
-	enum proto_kind	kind = proto_parse_kind(line, len, &off);
+	struct chat	*c = arg;
+	const char	*shown;
+	size_t		 off, n;
+	int		 cols;
+	enum proto_kind	 kind = proto_parse_kind(line, len, &off);
 
-	/* The daemon sanitises; doing it again here costs little. */
-	n = sanitize(safe, line + off, len - off);
+	cols = c->term.active ? display_columns(c->term.fd) :
+	    display_columns(STDOUT_FILENO);
 	switch (kind) {
-	case PROTO_MSG:
-	case PROTO_INFO:
-		break;
+	case PROTO_WELCOME:
+		return;
 	case PROTO_ERROR:
 		if (!c->term.active) {
-			warnx("%.*s", (int)n, safe);
+			shown = display_line(line, len, 0, &n);
+			warnx("%s", shown);
 			return;
 		}
 		break;
@@ -209,53 +225,25 @@ chat_show(struct chat *c, const char *line, size_t len)
 			c->sink = -1;
 		}
 		/* Said only if it cost us something. */
-		if (c->cut_short)
-			warnx("session ended by pipechatd: %.*s; %lu line%s "
-			    "sent, the rest not", (int)n, safe, c->sent,
+		if (c->cut_short) {
+			shown = display_line(line, len, 0, &n);
+			warnx("session ended by pipechatd: %s; %lu line%s "
+			    "sent, the rest not", shown, c->sent,
 			    c->sent == 1 ? "" : "s");
+		}
 		c->sendq_len = 0;
 		return;
 	default:
-		return;
+		break;
 	}
+	shown = display_line(line, len, cols, &n);
 	if (c->term.active)
-		term_show(&c->term, safe, n);
+		term_show(&c->term, shown, n);
 	else {
-		safe[n++] = '\n';
-		fwrite(safe, 1, n, stdout);
+		fwrite(shown, 1, n, stdout);
+		putchar('\n');
 		fflush(stdout);
 	}
-}
-
-/*
- * Read what fd has into lb and call fn for each complete line.  A line
- * longer than the buffer is passed on in pieces.  Returns the read's
- * result: >0 bytes, 0 end of file, -1 error (EAGAIN/EINTR: try again).
- */
-static ssize_t
-chat_read_lines(struct chat *c, int fd, struct chat_lines *lb,
-    void (*fn)(struct chat *, const char *, size_t))
-{
-	size_t	used = 0, cut;
-	ssize_t	n;
-	char	*nl;
-
-	n = read(fd, lb->buf + lb->len, sizeof lb->buf - lb->len);
-	if (n <= 0)
-		return n;
-	lb->len += (size_t)n;
-	while ((nl = memchr(lb->buf + used, '\n', lb->len - used)) != NULL) {
-		fn(c, lb->buf + used, (size_t)(nl - (lb->buf + used)));
-		used = (size_t)(nl - lb->buf) + 1;
-	}
-	if (used == 0 && lb->len == sizeof lb->buf) {
-		cut = utf8_cut(lb->buf, lb->len, lb->len - 4);
-		fn(c, lb->buf, cut);
-		used = cut;
-	}
-	memmove(lb->buf, lb->buf + used, lb->len - used);
-	lb->len -= used;
-	return n;
 }
 
 /* Typed bytes, on a terminal: the editor says when a line is done. */
@@ -280,7 +268,7 @@ chat_typed(struct chat *c, const unsigned char *buf, size_t len, int *eof)
 static int
 chat_stdin(struct chat *c, int *eof)
 {
-	unsigned char	buf[4096];
+	unsigned char	buf[CHAT_TYPED_MAX];
 	ssize_t		n;
 
 	if (c->term.active) {
@@ -290,11 +278,9 @@ chat_stdin(struct chat *c, int *eof)
 			return 0;
 		}
 	} else
-		n = chat_read_lines(c, STDIN_FILENO, &c->in, chat_queue_line);
+		n = lines_read(&c->in, STDIN_FILENO, chat_queue_line, c);
 	if (n == 0) {
-		/* A last line without '\n' is still a line. */
-		chat_queue_line(c, c->in.buf, c->in.len);
-		c->in.len = 0;
+		lines_rest(&c->in, chat_queue_line, c);
 		*eof = 1;
 	} else if (n == -1 && errno != EAGAIN && errno != EINTR) {
 		warn("stdin");
@@ -370,6 +356,7 @@ chat_run(int *sink, int *out, const char *sink_name, int flags)
 	    fcntl(c.sink, F_SETFL, fl | O_NONBLOCK) == -1))
 		err(PC_EX_OSERR, "%s", sink_name);
 	chat_signals();
+	display_init();
 	if ((flags & CHAT_INTERACTIVE) &&
 	    term_start(&c.term, STDIN_FILENO, CHAT_PROMPT) == -1)
 		memset(&c.term, 0, sizeof c.term);
@@ -407,7 +394,7 @@ chat_run(int *sink, int *out, const char *sink_name, int flags)
 			break;
 		}
 		if (pfd[1].revents != 0) {
-			r = chat_read_lines(&c, c.out, &c.from, chat_show);
+			r = lines_read(&c.from, c.out, chat_show, &c);
 			if (r == 0 || (r == -1 && errno != EAGAIN &&
 			    errno != EINTR)) {
 				/* The daemon closed the session. */

@@ -157,6 +157,7 @@ main(int argc, char **argv)
 			return PC_EX_CONFIG;
 		}
 		path = conf->fifo_path;
+		send_set_config(file);
 		if ((dir = strdup(conf->session_dir)) == NULL)
 			err(PC_EX_OSERR, NULL);
 	} else
@@ -169,7 +170,12 @@ main(int argc, char **argv)
 	/* A daemon that goes away must show as EPIPE, not kill us. */
 	signal(SIGPIPE, SIG_IGN);
 
-	if (raw) {
+	/* The daemon would drop every line: say so rather than lose them. */
+	if (raw && conf != NULL && !conf->anonymous) {
+		warnx("%s: [fifo] anonymous = no: pipechatd shows no raw lines; "
+		    "send without -r", file);
+		status = PC_EX_NOPERM;
+	} else if (raw) {
 		if ((status = send_open(path, &fd)) == 0)
 			status = client_run(&fd, &none, path, msg, len);
 	} else if ((status = session_join(&cs, path, dir, flags)) == 0) {

@@ -12,6 +12,35 @@
 #include "send.h"
 #include "utf8.h"
 
+/* The ini the FIFO's path came from, or NULL: it was given with -p. */
+static const char	*send_config_file;
+
+/* Say where the path of the FIFO came from (NULL: -p), for messages. */
+void
+send_set_config(const char *file)
+{
+	send_config_file = file;
+}
+
+/* path is something other than a FIFO: say so, and where it came from. */
+static int
+send_not_fifo(const char *path, const struct stat *st)
+{
+	const char	*what = S_ISREG(st->st_mode) ? "a regular file" :
+			    S_ISDIR(st->st_mode) ? "a directory" :
+			    S_ISSOCK(st->st_mode) ? "a socket" :
+			    S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode) ?
+			    "a device" : "not a FIFO";
+
+	if (send_config_file != NULL)
+		warnx("%s: not a FIFO but %s: check [fifo] path in %s", path,
+		    what, send_config_file);
+	else
+		warnx("%s: not a FIFO but %s: check the path given with -p",
+		    path, what);
+	return PC_EX_CONFIG;
+}
+
 /* Explain why path cannot be opened, and return the exit status for it. */
 static int
 send_open_error(const char *path, int error)
@@ -53,19 +82,19 @@ send_open(const char *path, int *fdp)
 	/* Look before opening: opening a device node can have effects. */
 	if (stat(path, &st) == -1)
 		return send_open_error(path, errno);
-	if (!S_ISFIFO(st.st_mode)) {
-		warnx("%s: not a FIFO: check [fifo] path in pipechat.ini",
-		    path);
-		return PC_EX_CONFIG;
-	}
+	if (!S_ISFIFO(st.st_mode))
+		return send_not_fifo(path, &st);
 	fd = open(path, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd == -1)
 		return send_open_error(path, errno);
-	if (fstat(fd, &st) == -1 || !S_ISFIFO(st.st_mode)) {
-		warnx("%s: not a FIFO: check [fifo] path in pipechat.ini",
-		    path);
+	if (fstat(fd, &st) == -1) {
+		warn("%s", path);
 		close(fd);
-		return PC_EX_CONFIG;
+		return PC_EX_OSERR;
+	}
+	if (!S_ISFIFO(st.st_mode)) {
+		close(fd);
+		return send_not_fifo(path, &st);
 	}
 	if ((flags = fcntl(fd, F_GETFL)) == -1 ||
 	    fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == -1) {

@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "pclimits.h"
@@ -15,8 +16,9 @@
 #include "sanitize.h"
 #include "send.h"
 #include "session.h"
+#include "utf8.h"
 
-/* How long the daemon may take to answer a JOIN. */
+/* How long the daemon may take to answer a JOIN, all of its line. */
 #define SESSION_JOIN_TIMEOUT_MS	5000
 
 /*
@@ -103,22 +105,35 @@ session_cleanup(struct client_session *cs)
 	}
 }
 
+/* Milliseconds on the monotonic clock. */
+static long long
+session_now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /*
- * Read one line from the daemon into buf (NUL-terminated, no '\n'),
- * waiting at most timeout_ms.  Returns its length, 0 at end of file or
- * timeout (errno ETIMEDOUT), -1 on error.  Used only for the handshake,
- * so byte-at-a-time reads are fine.
+ * Read one line from the daemon into buf (NUL-terminated, no '\n'; what
+ * does not fit is dropped), waiting at most timeout_ms for all of it.
+ * Returns its length, 0 at end of file or timeout (errno ETIMEDOUT), -1
+ * on error.  Used only for the handshake, so byte-at-a-time reads are
+ * fine.
  */
-static int
+int
 session_read_line(int fd, char *buf, size_t size, int timeout_ms)
 {
 	struct pollfd	pfd = { .fd = fd, .events = POLLIN };
+	long long	deadline = session_now_ms() + timeout_ms, left;
 	size_t		len = 0;
 	ssize_t		n;
 	char		c;
 
 	for (;;) {
-		n = poll(&pfd, 1, timeout_ms);
+		left = deadline - session_now_ms();
+		n = left <= 0 ? 0 : poll(&pfd, 1, (int)left);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1)
@@ -142,6 +157,19 @@ session_read_line(int fd, char *buf, size_t size, int timeout_ms)
 }
 
 /*
+ * The daemon's reason for a refusal (the TEXT of "bye TEXT", not trusted,
+ * NUL-terminated), safe to print and cut to SESSION_BYE_SHOWN bytes, into
+ * why, which holds SESSION_WHY_SIZE bytes.
+ */
+void
+session_why(char *why, const char *text)
+{
+	size_t	len = utf8_cut(text, strlen(text), SESSION_BYE_SHOWN);
+
+	why[sanitize(why, text, len)] = '\0';
+}
+
+/*
  * Join the room: make our FIFOs in dir, open our read end, announce them
  * on the well-known FIFO at path, and wait for the daemon's welcome.
  * Returns 0, or an exit status after saying what went wrong.
@@ -150,7 +178,8 @@ int
 session_join(struct client_session *cs, const char *path, const char *dir,
     int flags)
 {
-	char	line[PROTO_OUT_LINE_MAX], fpath[4200], safe[PC_SANITIZED_MAX(512)];
+	char	line[PROTO_OUT_LINE_MAX], fpath[4200];
+	char	why[SESSION_WHY_SIZE];
 	size_t	off;
 	int	wfd, status, n;
 
@@ -194,11 +223,8 @@ session_join(struct client_session *cs, const char *path, const char *dir,
 	case PROTO_WELCOME:
 		break;
 	case PROTO_BYE:
-		n = (int)strlen(line + off);
-		if (n > 512)
-			n = 512;
-		safe[sanitize(safe, line + off, (size_t)n)] = '\0';
-		warnx("pipechatd refused the session: %s", safe);
+		session_why(why, line + off);
+		warnx("pipechatd refused the session: %s", why);
 		session_cleanup(cs);
 		return PC_EX_UNAVAILABLE;
 	default:
@@ -206,7 +232,10 @@ session_join(struct client_session *cs, const char *path, const char *dir,
 		session_cleanup(cs);
 		return PC_EX_PROTOCOL;
 	}
-	snprintf(cs->name, sizeof cs->name, "%s", line + off);
+	/* Only for show, and the daemon's word: made safe all the same. */
+	n = (int)utf8_cut(line + off, strlen(line + off),
+	    (sizeof cs->name - 1) / 3);
+	cs->name[sanitize(cs->name, line + off, (size_t)n)] = '\0';
 
 	session_path(fpath, sizeof fpath, cs, PROTO_IN_SUFFIX);
 	cs->in_fd = open(fpath, O_WRONLY | O_NONBLOCK | O_CLOEXEC);

@@ -2,7 +2,12 @@
 #ifndef PC_CLIENT_SESSION_H
 #define PC_CLIENT_SESSION_H
 
+#include "pclimits.h"
 #include "proto.h"
+
+/* How much of a refusal ("bye REASON") is shown: reasons are short. */
+#define SESSION_BYE_SHOWN	512
+#define SESSION_WHY_SIZE	(PC_SANITIZED_MAX(SESSION_BYE_SHOWN) + 1)
 
 struct client_session {
 	char	 dir[4096];		/* session directory */
@@ -15,5 +20,7 @@ struct client_session {
 
 int	session_join(struct client_session *, const char *, const char *, int);
 void	session_cleanup(struct client_session *);
+int	session_read_line(int, char *, size_t, int);
+void	session_why(char *, const char *);
 
 #endif

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,7 +97,8 @@ fifo_lock(struct fifo *f, char **cause)
 	return -2;
 }
 
-static const char *
+/* What a file of this mode is, for messages: "a regular file". */
+const char *
 fifo_type_name(mode_t mode)
 {
 	switch (mode & S_IFMT) {
@@ -112,6 +114,8 @@ fifo_type_name(mode_t mode)
 		return "a character device";
 	case S_IFBLK:
 		return "a block device";
+	case S_IFIFO:
+		return "a FIFO";
 	default:
 		return "not a FIFO";
 	}
@@ -137,6 +141,34 @@ fifo_check_dir(const char *path)
 	free(copy);
 }
 
+/*
+ * Why path's directory did not let us create the FIFO (create) or look
+ * for it, errno error, naming the user we run as: "PATH: cannot create
+ * the FIFO: pipechatd runs as NAME (uid N), which may not write to DIR".
+ */
+char *
+fifo_denied(const char *path, int create, int error)
+{
+	struct passwd	*pw = getpwuid(geteuid());
+	const char	*what = create ? "create the FIFO" :
+			    "look for the FIFO";
+	char		*copy, *msg;
+
+	if ((copy = strdup(path)) == NULL)
+		return NULL;
+	if (error == EROFS)
+		msg = strfmt("%s: cannot %s: directory %s is on a read-only "
+		    "file system", path, what, dirname(copy));
+	else
+		msg = strfmt("%s: cannot %s: pipechatd runs as %s (uid %u), "
+		    "which may not %s directory %s", path, what,
+		    pw != NULL ? pw->pw_name : "a user without a name",
+		    (unsigned int)geteuid(), create ? "write to" : "search",
+		    dirname(copy));
+	free(copy);
+	return msg;
+}
+
 /* Make sure path names a FIFO of ours, creating it if nothing is there. */
 static int
 fifo_create(struct fifo *f, struct stat *st, char **cause)
@@ -159,12 +191,21 @@ fifo_create(struct fifo *f, struct stat *st, char **cause)
 			}
 			return 0;
 		}
-		if (errno != ENOENT)
+		if (errno != ENOENT) {
+			if (errno == EACCES) {
+				*cause = fifo_denied(f->path, 0, errno);
+				return -1;
+			}
 			break;
+		}
 		/* 0600 until fifo_apply: nobody else may open it early. */
 		if (mkfifo(f->path, 0600) == 0) {
 			f->created = 1;
 			continue;
+		}
+		if (errno == EACCES || errno == EPERM || errno == EROFS) {
+			*cause = fifo_denied(f->path, 1, errno);
+			return -1;
 		}
 		if (errno != EEXIST)
 			break;

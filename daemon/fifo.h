@@ -15,5 +15,7 @@ int	 fifo_apply(struct fifo *, mode_t, gid_t, char **);
 void	 fifo_set_pipe_size(struct fifo *, int);
 void	 fifo_unlink(struct fifo *);
 void	 fifo_free(struct fifo *);
+const char	*fifo_type_name(mode_t);
+char	*fifo_denied(const char *, int, int);
 
 #endif

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "pclimits.h"
 
 static const char	*log_procname = "pipechatd";
 static int		 log_verbose;
@@ -112,7 +113,10 @@ log_debug(const char *fmt, ...)
 	va_end(ap);
 }
 
-/* A broken invariant or no memory: say so, with errno, and exit 70. */
+/*
+ * A broken invariant or no memory: say so, with errno, and exit
+ * PC_EX_SOFTWARE.
+ */
 void
 fatal(const char *fmt, ...)
 {
@@ -122,7 +126,7 @@ fatal(const char *fmt, ...)
 	va_start(ap, fmt);
 	log_vwrite(LOG_CRIT, errstr, fmt, ap);
 	va_end(ap);
-	exit(70);
+	exit(PC_EX_SOFTWARE);
 }
 
 void
@@ -133,5 +137,5 @@ fatalx(const char *fmt, ...)
 	va_start(ap, fmt);
 	log_vwrite(LOG_CRIT, NULL, fmt, ap);
 	va_end(ap);
-	exit(70);
+	exit(PC_EX_SOFTWARE);
 }

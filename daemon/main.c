@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "config.h"
 #include "pclimits.h"
 #include "log.h"
@@ -17,8 +18,9 @@ usage(int status)
 	    "Print every message that clients write to the pipechat FIFO.\n"
 	    "\n"
 	    "  -f file  read this configuration (default %s)\n"
-	    "  -n       check the configuration, print \"configuration OK\""
-	    " and exit\n"
+	    "  -n       check the configuration and what it names (FIFO,"
+	    " group, session\n"
+	    "           directory), print \"configuration OK\" and exit\n"
 	    "  -d       debug: log more (pipechatd always stays in the"
 	    " foreground)\n"
 	    "  -v       verbose: same as -d\n"
@@ -76,9 +78,11 @@ main(int argc, char **argv)
 		return PC_EX_CONFIG;
 	}
 	if (checkonly) {
+		status = check_config(conf) == 0 ? 0 : PC_EX_CONFIG;
 		config_free(conf);
-		printf("configuration OK\n");
-		return 0;
+		if (status == 0)
+			printf("configuration OK\n");
+		return status;
 	}
 
 	/* A vanished reader must show as EPIPE from write(), not kill us. */

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "message.h"
+#include "proto.h"
 #include "sanitize.h"
 #include "utf8.h"
 
@@ -22,6 +23,8 @@ message_put(char *out, const char *s)
  * Write m as one line of safe text (no '\n') into out, which must hold
  * MESSAGE_FORMAT_MAX bytes; returns its length.  Raw writers cannot be
  * identified and show as "(anonymous)": no login name has parentheses.
+ * Joins and leaves start with "-->" and "<--", which only the daemon
+ * writes; an action starts with "*": "/me left" cannot pass for a leave.
  */
 size_t
 message_format(const struct message *m, char *out)
@@ -30,8 +33,19 @@ message_format(const struct message *m, char *out)
 	size_t		 len = 0, fromlen;
 
 	fromlen = utf8_cut(from, strlen(from), MESSAGE_NAME_MAX);
-	if (m->kind != MESSAGE_CHAT)
-		len += message_put(out, "* ");
+	switch (m->kind) {
+	case MESSAGE_CHAT:
+		break;
+	case MESSAGE_ACTION:
+		len += message_put(out, PROTO_ACTION_MARK " ");
+		break;
+	case MESSAGE_JOIN:
+		len += message_put(out, PROTO_NOTICE_JOIN " ");
+		break;
+	case MESSAGE_LEAVE:
+		len += message_put(out, PROTO_NOTICE_LEAVE " ");
+		break;
+	}
 	len += sanitize(out + len, from, fromlen);
 	switch (m->kind) {
 	case MESSAGE_CHAT:

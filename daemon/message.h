@@ -20,8 +20,8 @@
 enum message_kind {
 	MESSAGE_CHAT,		/* "alice: text" */
 	MESSAGE_ACTION,		/* "* alice text", from /me */
-	MESSAGE_JOIN,		/* "* alice joined" */
-	MESSAGE_LEAVE,		/* "* alice left", text is why (may be empty) */
+	MESSAGE_JOIN,		/* "--> alice joined" */
+	MESSAGE_LEAVE,		/* "<-- alice left", text is why (may be empty) */
 };
 
 struct message {

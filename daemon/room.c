@@ -1,6 +1,7 @@
 /* Who is connected, what they may do, and fan-out of every message. */
 #include <sys/queue.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,9 +12,12 @@
 #include <event2/event.h>
 
 #include "config.h"
+#include "bucket.h"
 #include "ingest.h"
 #include "log.h"
+#include "lograte.h"
 #include "message.h"
+#include "names.h"
 #include "output.h"
 #include "proto.h"
 #include "room.h"
@@ -27,6 +31,13 @@
  */
 #define ROOM_SPARE_FDS	16
 
+/*
+ * Refused sessions are logged one by one up to this many per interval,
+ * then counted: anyone can write JOINs, the log must not grow as fast.
+ */
+#define ROOM_LOG_BURST		20
+#define ROOM_LOG_INTERVAL_MS	10000
+
 TAILQ_HEAD(session_list, session);
 
 static void	room_flush_cb(int, short, void *);
@@ -35,19 +46,28 @@ struct room {
 	struct event_base	*base;
 	struct output		*out;		/* borrowed */
 	char			*dir;
+	char			*fifo_path;	/* who may write it may chat */
+	mode_t			 fifo_mode;	/* ... if it cannot be stat'd */
+	gid_t			 fifo_gid;
+	struct lograte		*refusals;
 	int			 dirfd;
 	struct session_list	 sessions;	/* joined, in join order */
 	struct session_list	 lingering;	/* left, saying the last bye */
 	TAILQ_HEAD(, session)	 dirty;		/* have lines to write */
 	struct event		*flush_ev;	/* writes them */
-	int			 count;
+	int			 count;		/* joined */
+	int			 nlingering;	/* ... and lingering */
 	int			 stopping;	/* no joins; tell when empty */
 	void			(*empty_cb)(void *);
 	void			*empty_arg;
 	unsigned long long	 messages;	/* said, since start */
 	int			 max_clients;
 	int			 max_per_user;
-	size_t			 queue_max;
+	struct session_limits	 limits;	/* of sessions joining now */
+	int			 anonymous;	/* raw lines are shown */
+	struct bucket		 anon_bucket;	/* ... this fast, all together */
+	struct lograte		*throttled;
+	struct lograte		*anon_refused;
 };
 
 /*
@@ -69,7 +89,11 @@ room_raise_nofile(struct room *r)
 			return;
 	}
 	rl.rlim_cur = rl.rlim_max < need ? rl.rlim_max : need;
-	if (setrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur < need) {
+	/* Refused (a hard limit above fs.nr_open): what is in force counts. */
+	if (setrlimit(RLIMIT_NOFILE, &rl) == -1 &&
+	    getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return;
+	if (rl.rlim_cur < need) {
 		int	fit = rl.rlim_cur > ROOM_SPARE_FDS + 2 ?
 			    (int)((rl.rlim_cur - ROOM_SPARE_FDS) / 2) : 1;
 
@@ -100,7 +124,16 @@ room_new(struct event_base *base, const struct config *conf,
 	TAILQ_INIT(&r->dirty);
 	r->flush_ev = event_new(base, -1, 0, room_flush_cb, r);
 	r->dir = strdup(conf->session_dir);
-	if (r->flush_ev == NULL || r->dir == NULL) {
+	r->fifo_path = strdup(conf->fifo_path);
+	r->refusals = lograte_new(base, "refused sessions", ROOM_LOG_BURST,
+	    ROOM_LOG_INTERVAL_MS);
+	r->throttled = lograte_new(base, "throttled sessions", ROOM_LOG_BURST,
+	    ROOM_LOG_INTERVAL_MS);
+	r->anon_refused = lograte_new(base, "anonymous lines not shown", 1,
+	    ROOM_LOG_INTERVAL_MS);
+	if (r->flush_ev == NULL || r->dir == NULL || r->fifo_path == NULL ||
+	    r->refusals == NULL || r->throttled == NULL ||
+	    r->anon_refused == NULL) {
 		room_free(r);
 		return NULL;
 	}
@@ -140,6 +173,10 @@ room_free(struct room *r)
 		close(r->dirfd);
 	if (r->flush_ev != NULL)
 		event_free(r->flush_ev);
+	lograte_free(r->anon_refused);
+	lograte_free(r->throttled);
+	lograte_free(r->refusals);
+	free(r->fifo_path);
 	free(r->dir);
 	free(r);
 }
@@ -171,9 +208,17 @@ room_reconfigure(struct room *r, const struct config *conf)
 	if (r->dir != NULL && strcmp(r->dir, conf->session_dir) != 0)
 		log_warnx("%s: new session directory %s takes effect at "
 		    "restart", r->dir, conf->session_dir);
+	r->fifo_mode = conf->fifo_mode;
+	r->fifo_gid = conf->fifo_gid != (gid_t)-1 ? conf->fifo_gid : getegid();
 	r->max_clients = conf->max_clients;
 	r->max_per_user = conf->max_per_user;
-	r->queue_max = conf->queue_max;
+	r->limits.queue_max = conf->queue_max;
+	if (r->limits.rate != conf->rate || r->limits.burst != conf->burst)
+		bucket_init(&r->anon_bucket, conf->rate, conf->burst,
+		    bucket_now(r->base));
+	r->limits.rate = conf->rate;
+	r->limits.burst = conf->burst;
+	r->anonymous = conf->anonymous;
 	room_raise_nofile(r);
 }
 
@@ -193,10 +238,19 @@ room_messages(const struct room *r)
  * Tell one session something: an error, a /who answer.  What is told may
  * quote the client's own bytes or names from passwd, so it is made safe.
  */
+/*
+ * What room_tell formats, sanitised (up to 3 times as long), must fit a
+ * line with its KIND word, space and '\n' (and the NUL of session_send's
+ * snprintf), or session_send gives up with a fatal error.
+ */
+#define ROOM_TELL_MAX	(PROTO_TEXT_OUT_MAX / 3)
+_Static_assert(PC_SANITIZED_MAX(ROOM_TELL_MAX) + PROTO_KIND_MAX + 2 <
+    PROTO_OUT_LINE_MAX, "room_tell's line, and snprintf's NUL, fit");
+
 static void __attribute__((format(printf, 3, 4)))
 room_tell(struct session *s, enum proto_kind kind, const char *fmt, ...)
 {
-	char	buf[PROTO_OUT_LINE_MAX / 3], safe[PROTO_OUT_LINE_MAX];
+	char	buf[ROOM_TELL_MAX + 1], safe[PC_SANITIZED_MAX(ROOM_TELL_MAX)];
 	va_list	ap;
 	int	n;
 
@@ -217,11 +271,110 @@ room_tell(struct session *s, enum proto_kind kind, const char *fmt, ...)
 static void
 room_refuse(struct session *s, const char *why)
 {
-	log_warnx("%s (uid %u): session refused: %s", s->name,
-	    (unsigned int)s->uid, why);
+	room_log_refused(s->room, "session %s: refused: %s (%s, uid %u)",
+	    s->id, why, s->name, (unsigned int)s->uid);
 	s->closing = 1;
 	session_send(s, PROTO_BYE, why, strlen(why));
 	session_free(s);
+}
+
+/* Log a refused session, or count it when they come too fast. */
+void
+room_log_refused(struct room *r, const char *fmt, ...)
+{
+	char	msg[512];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	lograte_warnx(r->refusals, "%s", msg);
+}
+
+/* Log a throttled session, or count it when there are many. */
+void
+room_log_throttled(struct room *r, const char *fmt, ...)
+{
+	char	msg[512];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	lograte_warnx(r->throttled, "%s", msg);
+}
+
+/*
+ * May a raw writer's line be shown?  Not with [fifo] anonymous = no.  Raw
+ * writers cannot be told apart, so they share one bucket of the session
+ * rate; lines past it are dropped, since the FIFO cannot be left unread
+ * (JOINs come that way) and nobody can be told.  Both are logged as counts.
+ */
+static int
+room_anonymous_ok(struct room *r)
+{
+	if (!r->anonymous) {
+		if (lograte_allow(r->anon_refused))
+			log_warnx("anonymous line refused ([fifo] anonymous "
+			    "= no)");
+		return 0;
+	}
+	if (!bucket_take(&r->anon_bucket, r->base)) {
+		if (lograte_allow(r->anon_refused))
+			log_warnx("anonymous line dropped: raw writers "
+			    "together sent more than %d lines/s "
+			    "([session] rate)", r->limits.rate);
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * May the owner of s chat?  Only a user with a passwd entry (a uid
+ * without one, from a subordinate uid range for instance, would give one
+ * person any number of names) who may write the well-known FIFO: root,
+ * its owner, anyone if others may write, else a member of its group.
+ * Returns NULL, or why not (in a static buffer).
+ */
+static const char *
+room_may_chat(struct room *r, const struct session *s)
+{
+	static char	why[256];
+	struct stat	st;
+
+	switch (names_known(s->uid)) {
+	case -1:
+		return "cannot look up your user name";
+	case 0:
+		snprintf(why, sizeof why, "uid %u has no user name (no entry "
+		    "in the password database)", (unsigned int)s->uid);
+		return why;
+	}
+	if (s->uid == 0)
+		return NULL;
+	/* The FIFO as it is; the configured mode and group if it is gone. */
+	if (stat(r->fifo_path, &st) == -1 || !S_ISFIFO(st.st_mode)) {
+		st.st_mode = r->fifo_mode;
+		st.st_uid = geteuid();
+		st.st_gid = r->fifo_gid;
+	}
+	if ((st.st_mode & S_IWOTH) ||
+	    (s->uid == st.st_uid && (st.st_mode & S_IWUSR)))
+		return NULL;
+	if (st.st_mode & S_IWGRP) {
+		switch (names_in_group(s->uid, st.st_gid)) {
+		case 1:
+			return NULL;
+		case -1:
+			return "cannot look up your groups";
+		}
+		snprintf(why, sizeof why, "%s may not chat: not in group %u "
+		    "of %s", s->name, (unsigned int)st.st_gid, r->fifo_path);
+		return why;
+	}
+	snprintf(why, sizeof why, "%s may not chat: %s is not writable by "
+	    "group or others", s->name, r->fifo_path);
+	return why;
 }
 
 /*
@@ -235,6 +388,7 @@ room_join(struct room *r, const struct proto_join *j)
 {
 	struct session	*s, *t;
 	struct message	 m = { .kind = MESSAGE_JOIN };
+	const char	*why;
 	int		 mine = 0;
 
 	TAILQ_FOREACH(t, &r->sessions, entry) {
@@ -247,17 +401,30 @@ room_join(struct room *r, const struct proto_join *j)
 		if (strcmp(t->id, j->id) == 0)
 			return;
 	}
-	if ((s = session_open(r, r->base, r->dirfd, j, r->queue_max)) == NULL)
+	if ((s = session_open(r, r->base, r->dirfd, j, &r->limits)) == NULL)
 		return;
 	if (r->stopping) {
 		room_refuse(s, "pipechatd is shutting down");
 		return;
 	}
+	if ((why = room_may_chat(r, s)) != NULL) {
+		room_refuse(s, why);
+		return;
+	}
+	/*
+	 * A lingering session still holds its two fds: it counts against
+	 * both limits until it is freed, or one user looping join-and-leave
+	 * with a full .out could use up every fd.
+	 */
 	TAILQ_FOREACH(t, &r->sessions, entry) {
 		if (t->uid == s->uid)
 			mine++;
 	}
-	if (r->count >= r->max_clients) {
+	TAILQ_FOREACH(t, &r->lingering, entry) {
+		if (t->uid == s->uid)
+			mine++;
+	}
+	if (r->count + r->nlingering >= r->max_clients) {
 		room_refuse(s, "the room is full (max_clients)");
 		return;
 	}
@@ -320,6 +487,8 @@ void
 room_linger(struct room *r, struct session *s)
 {
 	TAILQ_INSERT_TAIL(&r->lingering, s, entry);
+	r->nlingering++;
+	log_debug("session %s: lingering to say bye", s->id);
 }
 
 /* The lingering session is being freed. */
@@ -327,6 +496,7 @@ void
 room_unlinger(struct room *r, struct session *s)
 {
 	TAILQ_REMOVE(&r->lingering, s, entry);
+	r->nlingering--;
 }
 
 /* A session has ended (session_free follows): take it out, tell the rest. */
@@ -366,9 +536,22 @@ room_broadcast(struct room *r, struct session *from, const struct message *m)
 	size_t		 wlen, len;
 	enum proto_kind	 kind;
 
+	/* No sender: a raw writer's line. */
+	if (m->from == NULL && !room_anonymous_ok(r))
+		return;
 	if (m->kind == MESSAGE_CHAT || m->kind == MESSAGE_ACTION)
 		r->messages++;
-	kind = m->kind == MESSAGE_CHAT ? PROTO_MSG : PROTO_INFO;
+	switch (m->kind) {
+	case MESSAGE_CHAT:
+		kind = PROTO_MSG;
+		break;
+	case MESSAGE_ACTION:
+		kind = PROTO_ACTION;
+		break;
+	default:
+		kind = PROTO_INFO;
+		break;
+	}
 	word = proto_kind_name(kind);
 	wlen = strlen(word);
 
@@ -389,12 +572,12 @@ room_broadcast(struct room *r, struct session *from, const struct message *m)
 static void
 room_who(struct room *r, struct session *asker)
 {
-	char		 buf[PROTO_OUT_LINE_MAX / 3];
+	char		 buf[ROOM_TELL_MAX + 1];
 	struct session	*s;
 	size_t		 len;
 	int		 n;
 
-	n = snprintf(buf, sizeof buf, "%d connected:", r->count);
+	n = snprintf(buf, sizeof buf, PROTO_NOTICE " %d connected:", r->count);
 	len = n > 0 ? (size_t)n : 0;
 	TAILQ_FOREACH(s, &r->sessions, entry) {
 		n = snprintf(buf + len, sizeof buf - len, " %.*s",

@@ -19,6 +19,10 @@ void		 room_free(struct room *);
 void		 room_reconfigure(struct room *, const struct config *);
 int		 room_stop(struct room *, void (*)(void *), void *);
 void		 room_join(struct room *, const struct proto_join *);
+void		 room_log_refused(struct room *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+void		 room_log_throttled(struct room *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
 void		 room_input(struct room *, struct session *, const char *,
 		    size_t, int);
 void		 room_leave(struct room *, struct session *);

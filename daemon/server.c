@@ -15,6 +15,7 @@
 #include "output.h"
 #include "room.h"
 #include "server.h"
+#include "sessiondir.h"
 #include "spare.h"
 
 struct server {
@@ -77,6 +78,12 @@ server_new(struct config *conf, int *busy, char **cause)
 
 	*cause = NULL;
 	*busy = 0;
+	/* Before anything is made: a refused start leaves no trace. */
+	if (sessiondir_check_apart(conf->session_dir, conf->fifo_path,
+	    cause) == -1) {
+		config_free(conf);
+		return NULL;
+	}
 	if ((listen_fd = notify_listen_fd()) == -2) {
 		config_free(conf);
 		if (asprintf(cause, "cannot use the fds systemd passed") == -1)
@@ -191,7 +198,11 @@ server_stop_cb(int signo, short what, void *arg)
 		server_room_empty_cb(s);
 		return;
 	}
-	evtimer_add(s->stop_ev, &tv);
+	/* Without the deadline a client that never closes keeps us up. */
+	if (evtimer_add(s->stop_ev, &tv) == -1) {
+		log_warnx("cannot wait for sessions to close: stopping now");
+		server_room_empty_cb(s);
+	}
 }
 
 /* Every session has closed: stop. */

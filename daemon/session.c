@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,7 +45,12 @@ static void	session_eof_cb(void *, int);
 static void	session_write_cb(int, short, void *);
 static void	session_gone_cb(int, short, void *);
 static void	session_free_cb(int, short, void *);
+static void	session_throttle_cb(int, short, void *);
 static int	session_flush(struct session *);
+static void	session_hold(struct session *, const char *, size_t, int);
+static void	session_throttle(struct session *);
+static void	session_throttle_wait(struct session *);
+static void	session_release(struct session *, int);
 
 /*
  * Is st a FIFO that only its owner and we can use in the expected way?
@@ -78,13 +84,61 @@ session_open_fifo(struct session *s, const char *suffix, int flags,
 }
 
 /*
+ * Why name+suffix could not be opened (err is open's errno), in words
+ * for the log and the client: what stands there, or what its mode does
+ * not allow.  Returns a static buffer.
+ */
+static const char *
+session_fifo_problem(struct session *s, const char *suffix, int err,
+    const char *use)
+{
+	static char	 why[192];
+	char		 name[PROTO_ID_MAX + 8];
+	struct stat	 st;
+	const char	*what = NULL;
+
+	snprintf(name, sizeof name, "%s%s", s->id, suffix);
+	if (fstatat(s->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
+		if (errno == ENOENT)
+			snprintf(why, sizeof why, "%s does not exist", name);
+		else
+			snprintf(why, sizeof why, "%s: %s", name,
+			    strerror(errno));
+		return why;
+	}
+	if (S_ISLNK(st.st_mode))
+		what = "a symbolic link";
+	else if (S_ISREG(st.st_mode))
+		what = "a regular file";
+	else if (S_ISDIR(st.st_mode))
+		what = "a directory";
+	else if (S_ISSOCK(st.st_mode))
+		what = "a socket";
+	else if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))
+		what = "a device";
+	if (what != NULL)
+		snprintf(why, sizeof why, "%s is %s, not a FIFO", name, what);
+	else if (err == EACCES)
+		snprintf(why, sizeof why, "%s: its mode %04o and group %u do "
+		    "not let pipechatd %s it", name,
+		    (unsigned int)(st.st_mode & 07777), (unsigned int)st.st_gid,
+		    use);
+	else if (err == EINVAL)
+		snprintf(why, sizeof why, "%s was replaced while being opened",
+		    name);
+	else
+		snprintf(why, sizeof why, "%s: %s", name, strerror(err));
+	return why;
+}
+
+/*
  * Tell a client we will not talk to why, if its outbound FIFO is open,
  * then free the session.
  */
 static struct session *
 session_refuse(struct session *s, const char *why)
 {
-	log_warnx("session %s: refused: %s", s->id, why);
+	room_log_refused(s->room, "session %s: refused: %s", s->id, why);
 	/* Closing: the bye is queued, and session_free writes it. */
 	s->closing = 1;
 	if (s->out_fd != -1)
@@ -102,7 +156,7 @@ session_refuse(struct session *s, const char *why)
  */
 struct session *
 session_open(struct room *room, struct event_base *base, int dirfd,
-    const struct proto_join *j, size_t queue_max)
+    const struct proto_join *j, const struct session_limits *limits)
 {
 	struct session	*s;
 	const char	*why, *name;
@@ -110,10 +164,13 @@ session_open(struct room *room, struct event_base *base, int dirfd,
 	if ((s = calloc(1, sizeof *s)) == NULL)
 		fatal("calloc");
 	s->room = room;
+	s->base = base;
 	s->dirfd = dirfd;
 	s->in_fd = s->out_fd = -1;
 	s->flags = j->flags;
-	s->queue_max = queue_max;
+	s->queue_max = limits->queue_max;
+	s->rate = limits->rate;
+	bucket_init(&s->bucket, limits->rate, limits->burst, bucket_now(base));
 	memcpy(s->id, j->id, sizeof s->id);
 	if ((s->outq = evbuffer_new()) == NULL)
 		fatal("evbuffer_new");
@@ -124,21 +181,36 @@ session_open(struct room *room, struct event_base *base, int dirfd,
 	    spare_release()) {
 		s->out_fd = session_open_fifo(s, PROTO_OUT_SUFFIX, O_WRONLY,
 		    &s->out_st);
-		if (s->out_fd != -1 && s->out_st.st_nlink == 1)
+		/* Only into a FIFO that passes every check, as below. */
+		if (s->out_fd == -1) {
+			room_log_refused(room, "session %s: refused: no file "
+			    "descriptors left, even the reserve: %s", s->id,
+			    strerror(errno));
+			session_free(s);
+		} else if ((why = session_check_fifo(&s->out_st,
+		    SESSION_OUT_GROUP)) != NULL) {
+			room_log_refused(room, "session %s: refused: %s (no "
+			    "file descriptors left; not answered)", s->id, why);
+			session_free(s);
+		} else
 			session_refuse(s, "pipechatd has no file descriptors "
 			    "left; try again later");
-		else
-			session_free(s);
 		spare_reserve();
 		return NULL;
 	}
 	if (s->out_fd == -1) {
-		/* Anyone can send a JOIN: a bad one is not worth a warning. */
+		/*
+		 * Anyone can send a JOIN: one nobody listens to is not worth
+		 * a warning.  Any other: there is no way to answer, but the
+		 * log says what stands there.
+		 */
 		if (errno == ENOENT || errno == ENXIO)
 			log_debug("session %s: no client listening", s->id);
 		else
-			log_warn("session %s: cannot open %s%s", s->id, s->id,
-			    PROTO_OUT_SUFFIX);
+			room_log_refused(room, "session %s: cannot open %s%s, "
+			    "so the JOIN is not answered: %s", s->id, s->id,
+			    PROTO_OUT_SUFFIX, session_fifo_problem(s,
+			    PROTO_OUT_SUFFIX, errno, "write"));
 		session_free(s);
 		return NULL;
 	}
@@ -149,17 +221,25 @@ session_open(struct room *room, struct event_base *base, int dirfd,
 		 * into it, or they would hear our "bye".
 		 */
 		if (s->out_st.st_nlink != 1) {
-			log_warnx("session %s: refused: %s", s->id, why);
+			room_log_refused(room, "session %s: refused: %s (not "
+			    "answered)", s->id, why);
 			session_free(s);
 			return NULL;
 		}
 		return session_refuse(s, why);
 	}
 	s->in_fd = session_open_fifo(s, PROTO_IN_SUFFIX, O_RDONLY, &s->in_st);
-	if (s->in_fd == -1)
-		return session_refuse(s, errno == EMFILE || errno == ENFILE ?
-		    "pipechatd has no file descriptors left; try again later" :
-		    "cannot open the inbound FIFO");
+	if (s->in_fd == -1) {
+		char	why_in[256];
+
+		if (errno == EMFILE || errno == ENFILE)
+			return session_refuse(s, "pipechatd has no file "
+			    "descriptors left; try again later");
+		snprintf(why_in, sizeof why_in, "cannot open the inbound "
+		    "FIFO: %s", session_fifo_problem(s, PROTO_IN_SUFFIX, errno,
+		    "read"));
+		return session_refuse(s, why_in);
+	}
 	if ((why = session_check_fifo(&s->in_st, SESSION_IN_GROUP)) != NULL)
 		return session_refuse(s, why);
 	if (s->in_st.st_uid != s->out_st.st_uid)
@@ -178,8 +258,10 @@ session_open(struct room *room, struct event_base *base, int dirfd,
 	s->gone_ev = event_new(base, s->out_fd, EV_READ | EV_PERSIST,
 	    session_gone_cb, s);
 	s->free_ev = event_new(base, -1, 0, session_free_cb, s);
+	s->throttle_ev = evtimer_new(base, session_throttle_cb, s);
 	if (s->ingest == NULL || s->write_ev == NULL || s->gone_ev == NULL ||
-	    s->free_ev == NULL || event_add(s->gone_ev, NULL) == -1)
+	    s->free_ev == NULL || s->throttle_ev == NULL ||
+	    event_add(s->gone_ev, NULL) == -1)
 		fatalx("session %s: cannot set up events", s->id);
 	return s;
 }
@@ -217,6 +299,10 @@ session_free(struct session *s)
 		event_free(s->gone_ev);
 	if (s->free_ev != NULL)
 		event_free(s->free_ev);
+	if (s->throttle_ev != NULL)
+		event_free(s->throttle_ev);
+	if (s->held != NULL)
+		evbuffer_free(s->held);
 	if (s->in_fd != -1) {
 		snprintf(name, sizeof name, "%s%s", s->id, PROTO_IN_SUFFIX);
 		sessiondir_unlink(s->dirfd, name, &s->in_st);
@@ -355,8 +441,8 @@ session_flush(struct session *s)
 	int			 m;
 
 	if (s->dropped > 0 && s->pinned == 0) {
-		m = snprintf(mark, sizeof mark, "%s * %lu message%s dropped: "
-		    "you were not reading fast enough\n",
+		m = snprintf(mark, sizeof mark, "%s " PROTO_NOTICE " %lu "
+		    "message%s dropped: you were not reading fast enough\n",
 		    proto_kind_name(PROTO_INFO), s->dropped,
 		    s->dropped == 1 ? "" : "s");
 		if (evbuffer_prepend(s->outq, mark, (size_t)m) == -1)
@@ -401,8 +487,8 @@ session_close(struct session *s, const char *reason)
 	if (s->closing)
 		return;
 	s->closing = 1;
-	if (reason != NULL)
-		s->reason = strdup(reason);
+	if (reason != NULL && (s->reason = strdup(reason)) == NULL)
+		fatal("strdup");
 	ingest_pause(s->ingest);
 	session_arm(s, 0);
 	event_del(s->gone_ev);
@@ -418,6 +504,7 @@ session_drain(struct session *s)
 {
 	if (!s->eof && ingest_drain(s->ingest, SESSION_DRAIN_READS) == -1)
 		s->eof = 1;
+	session_release(s, 1);
 	return s->eof;
 }
 
@@ -459,14 +546,27 @@ session_free_cb(int fd, short what, void *arg)
 	event_add(s->free_ev, &tv);
 }
 
+/*
+ * A line from the client, within its rate: the room hears it.  Over the
+ * rate, it is held, and so is everything after it, until the bucket has
+ * credit again; meanwhile .in is not read, so a flooding client waits in
+ * write(2) and nothing it says is lost, nor anybody else slowed down.
+ */
 static void
 session_line_cb(void *arg, const char *line, size_t len, int flags)
 {
 	struct session	*s = arg;
 
 	/* Nothing is said before the welcome, or after /quit. */
-	if (s->joined && !s->quit)
+	if (!s->joined || s->quit)
+		return;
+	if (!s->throttled && bucket_take(&s->bucket, s->base)) {
 		room_input(s->room, s, line, len, flags);
+		return;
+	}
+	if (!s->throttled)
+		session_throttle(s);
+	session_hold(s, line, len, flags);
 }
 
 /* The client closed its end (quit or died), or reading failed. */
@@ -477,7 +577,134 @@ session_eof_cb(void *arg, int error)
 
 	s->eof = 1;
 	s->left = error == 0;
+	/* A client that left said all this: it is heard first, at its rate. */
+	if (error == 0 && s->throttled) {
+		s->eof_held = 1;
+		ingest_pause(s->ingest);
+		return;
+	}
 	session_close(s, error != 0 ? strerror(error) : NULL);
+}
+
+/* A held line: this, then len bytes. */
+struct session_held {
+	size_t	len;
+	int	flags;
+};
+
+/* Keep a line, with its flags, for when the bucket allows it. */
+static void
+session_hold(struct session *s, const char *line, size_t len, int flags)
+{
+	struct session_held	h = { .len = len, .flags = flags };
+
+	if (s->held == NULL && (s->held = evbuffer_new()) == NULL)
+		fatalx("out of memory");
+	if (evbuffer_add(s->held, &h, sizeof h) == -1 ||
+	    evbuffer_add(s->held, line, len) == -1)
+		fatalx("out of memory");
+}
+
+/*
+ * Over the rate: stop reading .in, tell the client once per episode (an
+ * episode ends when the client has not been held back for as long as its
+ * bucket takes to fill), and wait for credit.
+ */
+static void
+session_throttle(struct session *s)
+{
+	uint64_t	now = bucket_now(s->base);
+	char		msg[160];
+	int		n;
+
+	s->throttled = 1;
+	ingest_pause(s->ingest);
+	if (!s->throttle_told || now - s->throttle_last >= s->bucket.cap) {
+		s->throttle_told = 1;
+		n = snprintf(msg, sizeof msg, "you are sending more than %d "
+		    "lines a second: the rest is delayed until the rate "
+		    "allows it", s->rate);
+		session_send(s, PROTO_ERROR, msg, (size_t)n);
+		room_log_throttled(s->room, "session %s: %s (uid %u) throttled: "
+		    "more than %d lines/s ([session] rate)", s->id, s->name,
+		    (unsigned int)s->uid, s->rate);
+	}
+	s->throttle_last = now;
+	session_throttle_wait(s);
+}
+
+/* Wake up when the bucket has credit for one more line. */
+static void
+session_throttle_wait(struct session *s)
+{
+	uint64_t	ns = bucket_wait(&s->bucket);
+	struct timeval	tv = {
+		.tv_sec = (time_t)(ns / 1000000000),
+		.tv_usec = (suseconds_t)(ns % 1000000000 / 1000 + 1),
+	};
+
+	if (evtimer_add(s->throttle_ev, &tv) == -1)
+		fatalx("session %s: evtimer_add failed", s->id);
+}
+
+/*
+ * Deliver held lines while the bucket allows.  When they are all out,
+ * read .in again (or end the session, if the client has left).  final:
+ * the session is ending for another reason and cannot wait: what the
+ * bucket does not allow is dropped, and logged.
+ */
+static void
+session_release(struct session *s, int final)
+{
+	struct session_held	 h;
+	unsigned char		*p;
+	unsigned long		 dropped = 0;
+
+	if (s->held == NULL || !s->throttled)
+		return;
+	s->throttle_last = bucket_now(s->base);
+	while (evbuffer_get_length(s->held) > 0) {
+		if (evbuffer_copyout(s->held, &h, sizeof h) != sizeof h)
+			fatalx("session %s: held lines corrupt", s->id);
+		/* As in session_line_cb: nothing after /quit. */
+		if (!s->joined || s->quit)
+			;
+		else if (bucket_take(&s->bucket, s->base)) {
+			p = evbuffer_pullup(s->held,
+			    (ssize_t)(sizeof h + h.len));
+			room_input(s->room, s, (char *)p + sizeof h, h.len,
+			    h.flags);
+		} else if (!final)
+			break;
+		else
+			dropped++;
+		evbuffer_drain(s->held, sizeof h + h.len);
+	}
+	if (dropped > 0)
+		room_log_throttled(s->room, "session %s: %s (uid %u): %lu "
+		    "lines over the rate dropped as the session ended", s->id,
+		    s->name, (unsigned int)s->uid, dropped);
+	if (evbuffer_get_length(s->held) > 0) {
+		session_throttle_wait(s);
+		return;
+	}
+	s->throttled = 0;
+	event_del(s->throttle_ev);
+	if (s->eof_held) {
+		s->eof_held = 0;
+		session_close(s, NULL);
+	} else if (!s->closing && !final &&
+	    ingest_resume(s->ingest, s->in_fd) == -1)
+		fatalx("session %s: cannot watch %s%s", s->id, s->id,
+		    PROTO_IN_SUFFIX);
+}
+
+static void
+session_throttle_cb(int fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	session_release(arg, 0);
 }
 
 static void

@@ -4,17 +4,27 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "log.h"
+#include "pclimits.h"
+#include "proto.h"
+#include "sanitize.h"
 #include "strfmt.h"
 #include "sessiondir.h"
 
 /* errno for "that is not a FIFO" */
 #define EFTYPE_FIFO	EINVAL
+
+/* The cleanup names at most this many strangers, each cut to so many bytes. */
+#define SESSIONDIR_LIST_MAX	8
+#define SESSIONDIR_NAME_SHOWN	64
+#define SESSIONDIR_LIST_SIZE	\
+	(SESSIONDIR_LIST_MAX * (PC_SANITIZED_MAX(SESSIONDIR_NAME_SHOWN) + 8))
 
 /*
  * Everyone may create entries (o+wx) but not list them (no r), so ids are
@@ -25,13 +35,47 @@
  */
 #define SESSIONDIR_MODE	(S_ISVTX | S_ISGID | 0733)
 
-/* Remove what a previous run (or a crashed client) left behind. */
+/* Whether name is one a client makes: ID.in or ID.out, ID a valid id. */
+static int
+sessiondir_session_name(const char *name)
+{
+	size_t	len = strlen(name);
+
+	if (len > 3 && strcmp(name + len - 3, ".in") == 0)
+		return proto_valid_id(name, len - 3);
+	if (len > 4 && strcmp(name + len - 4, ".out") == 0)
+		return proto_valid_id(name, len - 4);
+	return 0;
+}
+
+/* Add name (safe to print, cut, "/" after a directory) to the list. */
+static void
+sessiondir_list_add(char *list, size_t size, const char *name, int isdir)
+{
+	char	safe[PC_SANITIZED_MAX(SESSIONDIR_NAME_SHOWN) + 1];
+	size_t	len = strlen(name), used = strlen(list);
+
+	if (len > SESSIONDIR_NAME_SHOWN)
+		len = SESSIONDIR_NAME_SHOWN;
+	safe[sanitize(safe, name, len)] = '\0';
+	snprintf(list + used, size - used, "%s\"%s%s\"%s", used > 0 ? ", " : "",
+	    safe, isdir ? "/" : "", len < strlen(name) ? "..." : "");
+}
+
+/*
+ * Remove the session FIFOs a previous run (or a crashed client) left
+ * behind: ID.in and ID.out that are FIFOs.  Anything else (directories
+ * included) is not ours to remove, however it got there: it is named in
+ * one warning and left alone.
+ */
 static void
 sessiondir_clean(int dirfd, const char *path)
 {
 	struct dirent	*de;
+	struct stat	 st;
 	DIR		*dir;
-	int		 fd, removed = 0;
+	char		 list[SESSIONDIR_LIST_SIZE] = "";
+	int		 fd, removed = 0, other = 0, isdir;
 
 	if ((fd = dup(dirfd)) == -1 || (dir = fdopendir(fd)) == NULL) {
 		if (fd != -1)
@@ -40,16 +84,77 @@ sessiondir_clean(int dirfd, const char *path)
 		return;
 	}
 	while ((de = readdir(dir)) != NULL) {
-		if (de->d_type == DT_DIR)
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
 			continue;
-		if (unlinkat(dirfd, de->d_name, 0) == 0)
-			removed++;
-		else
-			log_warn("%s/%s: cannot remove", path, de->d_name);
+		if (fstatat(dirfd, de->d_name, &st,
+		    AT_SYMLINK_NOFOLLOW) == -1) {
+			if (errno != ENOENT)
+				log_warn("%s/%s", path, de->d_name);
+			continue;
+		}
+		if (S_ISFIFO(st.st_mode) &&
+		    sessiondir_session_name(de->d_name)) {
+			if (unlinkat(dirfd, de->d_name, 0) == 0)
+				removed++;
+			else if (errno != ENOENT)
+				log_warn("%s/%s: cannot remove", path,
+				    de->d_name);
+			continue;
+		}
+		isdir = S_ISDIR(st.st_mode);
+		if (other++ < SESSIONDIR_LIST_MAX)
+			sessiondir_list_add(list, sizeof list, de->d_name,
+			    isdir);
 	}
 	closedir(dir);
 	if (removed > 0)
 		log_info("%s: removed %d stale entries", path, removed);
+	if (other > 0)
+		log_warnx("%s: left alone %d entr%s that %s not session "
+		    "FIFOs: %s%s", path, other, other == 1 ? "y" : "ies",
+		    other == 1 ? "is" : "are", list,
+		    other > SESSIONDIR_LIST_MAX ? ", ..." : "");
+}
+
+/*
+ * The session directory must not be the FIFO's directory or one above it
+ * (as the file system has them, symbolic links resolved): pipechatd
+ * empties it and lets everyone create files in it.  A directory that does
+ * not exist yet is apart.  Returns 0, or -1 with *cause set.
+ */
+int
+sessiondir_check_apart(const char *path, const char *fifo_path, char **cause)
+{
+	struct stat	 st, dst;
+	char		*copy, *real, *dir;
+	int		 rc = 0;
+
+	*cause = NULL;
+	if (stat(path, &st) == -1)
+		return 0;
+	if ((copy = strdup(fifo_path)) == NULL)
+		fatalx("out of memory");
+	real = realpath(dirname(copy), NULL);
+	free(copy);
+	if (real == NULL)
+		return 0;
+	for (dir = real;; dir = dirname(dir)) {
+		if (stat(dir, &dst) == 0 && dst.st_dev == st.st_dev &&
+		    dst.st_ino == st.st_ino) {
+			*cause = strfmt("%s: refusing to use it as the session "
+			    "directory: it is %s, which holds the FIFO %s; "
+			    "pipechatd empties the session directory and lets "
+			    "everyone create files there", path, dir,
+			    fifo_path);
+			rc = -1;
+			break;
+		}
+		if (strcmp(dir, "/") == 0)
+			break;
+	}
+	free(real);
+	return rc;
 }
 
 /*
@@ -81,7 +186,12 @@ sessiondir_open(const char *path, int *dirfdp, char **cause)
 		    "not a directory (a symbolic link?)" : strerror(errno));
 		return -1;
 	}
-	if (fstat(fd, &st) == -1 || st.st_uid != geteuid()) {
+	if (fstat(fd, &st) == -1) {
+		*cause = strfmt("%s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (st.st_uid != geteuid()) {
 		*cause = strfmt("%s: refusing to use it: owned by "
 		    "uid %u, not by us", path, (unsigned int)st.st_uid);
 		close(fd);

@@ -4,6 +4,7 @@
 
 #include <sys/stat.h>
 
+int	sessiondir_check_apart(const char *, const char *, char **);
 int	sessiondir_open(const char *, int *, char **);
 int	sessiondir_open_fifo(int, const char *, int, struct stat *);
 void	sessiondir_unlink(int, const char *, const struct stat *);

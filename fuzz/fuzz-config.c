@@ -1,5 +1,6 @@
 /* Fuzz config_load with whatever an administrator might put in the ini. */
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <limits.h>
@@ -61,6 +62,9 @@ fuzz_check_config(const struct config *c)
 	FUZZ_CHECK(c->max_per_user >= 1 && c->max_per_user <= c->max_clients);
 	FUZZ_CHECK(c->queue_max >= CONFIG_QUEUE_MAX_MIN &&
 	    c->queue_max <= CONFIG_QUEUE_MAX_MAX);
+	FUZZ_CHECK(c->rate >= 0 && c->rate <= CONFIG_RATE_MAX);
+	FUZZ_CHECK(c->burst >= 1 && c->burst <= CONFIG_BURST_MAX);
+	FUZZ_CHECK(c->anonymous == 0 || c->anonymous == 1);
 }
 
 /* Whether the input is one that the NUL bug can make fail a check. */
@@ -126,8 +130,10 @@ fuzz_round_trip(const struct config *c)
 	    (unsigned)c->fifo_mode);
 	if (c->fifo_group != NULL)
 		fprintf(fp, "group=%s\n", c->fifo_group);
+	fprintf(fp, "anonymous=%s\n", c->anonymous ? "yes" : "no");
 	fprintf(fp, "[session]\nmax_clients=%d\nmax_per_user=%d\n"
 	    "queue_max=%zu\n", c->max_clients, c->max_per_user, c->queue_max);
+	fprintf(fp, "rate=%d\nburst=%d\n", c->rate, c->burst);
 	if (strncmp(c->session_dir, c->fifo_path, dirlen) != 0 ||
 	    strcmp(c->session_dir + dirlen, "/sessions") != 0)
 		fprintf(fp, "dir=%s\n", c->session_dir);
@@ -149,6 +155,9 @@ fuzz_round_trip(const struct config *c)
 	FUZZ_CHECK(again->max_clients == c->max_clients);
 	FUZZ_CHECK(again->max_per_user == c->max_per_user);
 	FUZZ_CHECK(again->queue_max == c->queue_max);
+	FUZZ_CHECK(again->rate == c->rate);
+	FUZZ_CHECK(again->burst == c->burst);
+	FUZZ_CHECK(again->anonymous == c->anonymous);
 	config_free(again);
 }
 
@@ -165,6 +174,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (fuzz_fd == -1) {
 		fuzz_fd = memfd_create("pipechat.ini", MFD_CLOEXEC);
 		FUZZ_CHECK(fuzz_fd != -1);
+		/* a memfd is made 0777: config_load refuses what others write */
+		FUZZ_CHECK(fchmod(fuzz_fd, 0644) == 0);
 		snprintf(fuzz_file, sizeof fuzz_file, "/proc/self/fd/%d",
 		    fuzz_fd);
 	}

@@ -339,17 +339,17 @@ framing_format(const struct framing_line *l, enum message_kind kind,
 		break;
 	case MESSAGE_JOIN:
 		head = n;
-		want = "* alice joined";
+		want = "--> alice joined";
 		break;
 	case MESSAGE_LEAVE:
 		head = n;
-		want = "* alice left";
+		want = "<-- alice left";
 		if (l->len == 0)
 			break;
 		FUZZ_CHECK(n >= cleanlen + 1 && out[n - 1] == ')');
 		head = n - cleanlen - 1;
 		FUZZ_CHECK(memcmp(out + head, clean, cleanlen) == 0);
-		want = "* alice left (";
+		want = "<-- alice left (";
 		break;
 	}
 	FUZZ_CHECK(fuzz_printable(out, head));

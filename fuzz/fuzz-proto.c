@@ -9,7 +9,7 @@
 
 /* The kinds a daemon line may start with, as docs/PROTOCOL.md has them. */
 static const char *const fuzz_kinds[] = {
-	"welcome", "msg", "info", "error", "bye",
+	"welcome", "msg", "info", "error", "bye", "action",
 };
 #define FUZZ_NKINDS	(sizeof fuzz_kinds / sizeof fuzz_kinds[0])
 

@@ -17,13 +17,41 @@
  */
 #define FUZZ_CUT_MIN	0
 
-/* Whether sanitize writes cp as "\uXXXX": C1 controls, bidi, separators. */
+/*
+ * Whether sanitize writes cp as "\uXXXX": C1 controls, separators, and
+ * Default_Ignorable_Code_Point as Unicode 15.1 lists it, range by range.
+ */
 static FUZZ_ORACLE int
 fuzz_escaped(uint32_t cp)
 {
-	return (cp >= 0x80 && cp < 0xa0) || cp == 0x061c || cp == 0x200e ||
-	    cp == 0x200f || (cp >= 0x2028 && cp <= 0x202e) ||
-	    (cp >= 0x2066 && cp <= 0x2069);
+	return (cp >= 0x80 && cp < 0xa0) || cp == 0x2028 || cp == 0x2029 ||
+	    cp == 0x00ad || cp == 0x034f || cp == 0x061c ||
+	    (cp >= 0x115f && cp <= 0x1160) || (cp >= 0x17b4 && cp <= 0x17b5) ||
+	    (cp >= 0x180b && cp <= 0x180d) || cp == 0x180e || cp == 0x180f ||
+	    (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x202a && cp <= 0x202e) ||
+	    (cp >= 0x2060 && cp <= 0x2064) || cp == 0x2065 ||
+	    (cp >= 0x2066 && cp <= 0x206f) || cp == 0x3164 ||
+	    (cp >= 0xfe00 && cp <= 0xfe0f) || cp == 0xfeff || cp == 0xffa0 ||
+	    (cp >= 0xfff0 && cp <= 0xfff8) ||
+	    (cp >= 0x1bca0 && cp <= 0x1bca3) ||
+	    (cp >= 0x1d173 && cp <= 0x1d17a) ||
+	    (cp >= 0xe0000 && cp <= 0xe0fff);
+}
+
+/* Whether cp is a blank whose runs are cut: Zs, and the braille blank. */
+static FUZZ_ORACLE int
+fuzz_blank(uint32_t cp)
+{
+	static const uint32_t	zs[] = { 0x20, 0xa0, 0x1680, 0x2000, 0x2001,
+	    0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009,
+	    0x200a, 0x202f, 0x205f, 0x2800, 0x3000 };
+	size_t			i;
+
+	for (i = 0; i < sizeof zs / sizeof zs[0]; i++) {
+		if (zs[i] == cp)
+			return 1;
+	}
+	return 0;
 }
 
 /*
@@ -33,18 +61,24 @@ fuzz_escaped(uint32_t cp)
 static FUZZ_ORACLE size_t
 fuzz_expect(char *out, const unsigned char *in, size_t len)
 {
-	size_t		i, n, o = 0;
+	size_t		i, n, o = 0, run = 0;
 	uint32_t	cp;
 
 	for (i = 0; i < len; i += n) {
 		n = fuzz_utf8_decode(in + i, len - i, &cp);
+		run = fuzz_blank(cp) ? run + 1 : 0;
+		if (run > SANITIZE_BLANKS_MAX)
+			continue;
 		if (cp < 0x20 || cp == 0x7f) {
 			out[o++] = '^';
 			out[o++] = cp == 0x7f ? '?' : (char)('@' + cp);
 		} else if (cp == FUZZ_INVALID) {
 			memcpy(out + o, "\xef\xbf\xbd", 3);
 			o += 3;
-		} else if (fuzz_escaped(cp))
+		} else if (fuzz_escaped(cp) && cp > 0xffff)
+			o += (size_t)snprintf(out + o, 11, "\\U%08x",
+			    (unsigned)cp);
+		else if (fuzz_escaped(cp))
 			o += (size_t)snprintf(out + o, 7, "\\u%04x",
 			    (unsigned)cp);
 		else {

@@ -1,11 +1,14 @@
 /* pipechat.ini: defaults, parsing with inih, validation. */
 #include <sys/stat.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <ini.h>
+#include <libgen.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +39,10 @@ static int	config_parse_max_per_user(struct config *, const char *,
 		    char **);
 static int	config_parse_queue_max(struct config *, const char *,
 		    char **);
+static int	config_parse_rate(struct config *, const char *, char **);
+static int	config_parse_burst(struct config *, const char *, char **);
+static int	config_parse_anonymous(struct config *, const char *,
+		    char **);
 
 static const struct config_key {
 	const char	*section;
@@ -50,8 +57,12 @@ static const struct config_key {
 	{ "session", "max_per_user", config_parse_max_per_user },
 	{ "session", "queue_max", config_parse_queue_max },
 	{ "fifo", "pipe_size", config_parse_pipe_size },
+	{ "session", "rate", config_parse_rate },
+	{ "session", "burst", config_parse_burst },
+	{ "fifo", "anonymous", config_parse_anonymous },
 };
 #define CONFIG_NKEYS (sizeof config_keys / sizeof config_keys[0])
+_Static_assert(CONFIG_NKEYS <= CONFIG_KEYS_MAX, "CONFIG_KEYS_MAX too small");
 #define CONFIG_KEY_MAX_PER_USER	5	/* index in config_keys */
 
 /* State of one ini_parse_stream run. */
@@ -65,6 +76,7 @@ struct config_parse {
 	char		*cause;		/* first error, "FILE:LINE: ..." */
 	int		 cause_line;
 	int		 oom;
+	int		 key_seen;	/* a key since the last section line */
 };
 
 /* Record the first error of the run; later ones are dropped. */
@@ -197,12 +209,52 @@ config_parse_queue_max(struct config *conf, const char *value, char **why)
 }
 
 static int
+config_parse_rate(struct config *conf, const char *value, char **why)
+{
+	long long	n;
+
+	if (config_parse_number(value, 0, CONFIG_RATE_MAX, &n, why) == -1)
+		return -1;
+	conf->rate = (int)n;
+	return 0;
+}
+
+static int
+config_parse_burst(struct config *conf, const char *value, char **why)
+{
+	long long	n;
+
+	if (config_parse_number(value, 1, CONFIG_BURST_MAX, &n, why) == -1)
+		return -1;
+	conf->burst = (int)n;
+	return 0;
+}
+
+static int
+config_parse_anonymous(struct config *conf, const char *value, char **why)
+{
+	if (strcmp(value, "yes") == 0)
+		conf->anonymous = 1;
+	else if (strcmp(value, "no") == 0)
+		conf->anonymous = 0;
+	else {
+		*why = strfmt("expected yes or no, got \"%s\"", value);
+		return -1;
+	}
+	return 0;
+}
+
+static int
 config_parse_mode(struct config *conf, const char *value, char **why)
 {
 	unsigned long	mode;
 	size_t		len = strlen(value);
+	const char	*who;
 
-	if (len < 3 || len > 4 || strspn(value, "01234567") != len) {
+	/* As chmod(1) takes it: "01620" is 1620, with a leading zero. */
+	if (len == 5 && value[0] == '0')
+		len--;
+	if (len < 3 || len > 4 || strspn(value, "01234567") != strlen(value)) {
 		*why = strfmt("expected an octal mode like 0620, "
 		    "got \"%s\"", value);
 		return -1;
@@ -214,9 +266,11 @@ config_parse_mode(struct config *conf, const char *value, char **why)
 		return -1;
 	}
 	if (mode & 0044) {
-		*why = strfmt("%04lo lets others read the FIFO, so they "
+		who = (mode & 0044) == 0044 ? "the group and others" :
+		    (mode & 0040) ? "the group" : "others";
+		*why = strfmt("%04lo lets %s read the FIFO, so they "
 		    "could steal messages; allow group/others to write only, "
-		    "like 0620", mode);
+		    "like 0620", mode, who);
 		return -1;
 	}
 	if (!(mode & 0400)) {
@@ -275,6 +329,7 @@ config_handler(void *arg, const char *section, const char *name,
 		    strcmp(name, config_keys[i].name) == 0)
 			break;
 	}
+	cp->key_seen = 1;
 	if (i == CONFIG_NKEYS) {
 		config_error(cp, "%s: unknown key in section [%s]", name,
 		    section);
@@ -295,6 +350,52 @@ config_handler(void *arg, const char *section, const char *name,
 		return 0;
 	}
 	return 1;
+}
+
+/* Whether some key lives in section name. */
+static int
+config_known_section(const char *name, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; i < CONFIG_NKEYS; i++) {
+		if (strlen(config_keys[i].section) == len &&
+		    memcmp(config_keys[i].section, name, len) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * inih calls the handler for keys only, so an unknown section without
+ * keys would pass unseen: look at each section line as inih will read it
+ * (blanks skipped, a UTF-8 BOM on the first line, the name up to the
+ * first "]" before a " ;" comment; an indented line after a key line is
+ * that key's next value, not a section) and refuse an unknown name.
+ */
+static void
+config_check_section(struct config_parse *cp, const char *line, size_t len)
+{
+	const char	*p = line, *end = line + len, *name;
+
+	if (cp->line == 1 && len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+		p += 3;
+	line = p;
+	while (p < end && isspace((unsigned char)*p))
+		p++;
+	if (p == end || *p != '[' || (p > line && cp->key_seen))
+		return;
+	name = ++p;
+	for (; p < end && *p != ']'; p++) {
+		if (*p == ';' && isspace((unsigned char)p[-1]))
+			return;		/* a syntax error, inih's to report */
+	}
+	if (p == end)
+		return;
+	cp->key_seen = 0;
+	if (!config_known_section(name, (size_t)(p - name)))
+		config_error(cp, "[%.*s]: unknown section (expected [fifo] "
+		    "or [session])", (int)(p - name), name);
 }
 
 /*
@@ -321,6 +422,7 @@ config_reader(char *buf, int size, void *arg)
 	else if (len > size - 2)
 		config_error(cp, "line longer than %d bytes", size - 2);
 	else {
+		config_check_section(cp, cp->linebuf, (size_t)len);
 		memcpy(buf, cp->linebuf, (size_t)len);
 		buf[len] = '\n';
 		buf[len + 1] = '\0';
@@ -341,6 +443,27 @@ config_free(struct config *conf)
 	free(conf);
 }
 
+/* Where key of section is in config_keys; it must be there. */
+static size_t
+config_key_index(const char *section, const char *key)
+{
+	size_t	i;
+
+	for (i = 0; i < CONFIG_NKEYS; i++) {
+		if (strcmp(config_keys[i].section, section) == 0 &&
+		    strcmp(config_keys[i].name, key) == 0)
+			return i;
+	}
+	abort();
+}
+
+/* The line that set key in section, or 0 if it kept its default. */
+int
+config_line(const struct config *conf, const char *section, const char *key)
+{
+	return conf->lines[config_key_index(section, key)];
+}
+
 /* The session directory defaults to "sessions" beside the FIFO. */
 static char *
 config_default_session_dir(const char *fifo_path)
@@ -350,6 +473,94 @@ config_default_session_dir(const char *fifo_path)
 
 	return strfmt("%.*s/%s", dirlen, fifo_path,
 	    CONFIG_SESSION_SUBDIR);
+}
+
+/*
+ * path with "//", "/./" and "/../" worked out as text.  No symbolic link
+ * is followed: pipechatd checks the real directories again when it uses
+ * them.
+ */
+static char *
+config_normalize(const char *path)
+{
+	const char	*p = path, *seg;
+	char		*out, *o;
+	size_t		 n;
+
+	if ((out = malloc(strlen(path) + 2)) == NULL)
+		return NULL;
+	o = out;
+	while (*p != '\0') {
+		while (*p == '/')
+			p++;
+		for (seg = p; *p != '\0' && *p != '/'; p++)
+			;
+		n = (size_t)(p - seg);
+		if (n == 0 || (n == 1 && seg[0] == '.'))
+			continue;
+		if (n == 2 && seg[0] == '.' && seg[1] == '.') {
+			while (o > out && *--o != '/')
+				;
+			continue;
+		}
+		*o++ = '/';
+		memcpy(o, seg, n);
+		o += n;
+	}
+	if (o == out)
+		*o++ = '/';
+	*o = '\0';
+	return out;
+}
+
+/*
+ * pipechatd empties the session directory and lets everyone create files
+ * in it: it must not be the FIFO's directory or one above it.  Returns 0,
+ * or -1 with the error recorded against the dir key.
+ */
+static int
+config_check_session_dir(struct config_parse *cp)
+{
+	struct config	*conf = cp->conf;
+	char		*dir, *fifodir, *slash;
+	size_t		 len;
+	int		 rc = 0;
+
+	dir = config_normalize(conf->session_dir);
+	fifodir = config_normalize(conf->fifo_path);
+	if (dir == NULL || fifodir == NULL) {
+		cp->oom = 1;
+		rc = -1;
+		goto out;
+	}
+	/* The default dir ("sessions" beside the FIFO): path's line. */
+	cp->line = cp->seen[config_key_index("session", "dir")];
+	if (cp->line == 0)
+		cp->line = cp->seen[config_key_index("fifo", "path")];
+	if (strcmp(dir, fifodir) == 0) {
+		config_error(cp, "dir: %s%s is [fifo] path itself",
+		    conf->session_dir, cp->seen[config_key_index("session",
+		    "dir")] == 0 ? " (the default)" : "");
+		rc = -1;
+		goto out;
+	}
+	slash = strrchr(fifodir, '/');
+	slash[slash == fifodir ? 1 : 0] = '\0';
+	len = strlen(dir);
+	if (strcmp(dir, fifodir) == 0 || strcmp(dir, "/") == 0 ||
+	    (strncmp(dir, fifodir, len) == 0 && fifodir[len] == '/')) {
+		config_error(cp, "dir: %s %s the directory of [fifo] path "
+		    "%s, but pipechatd empties the session directory and lets "
+		    "everyone create files there: give it a directory of its "
+		    "own (the default is \"%s\" beside the FIFO)",
+		    conf->session_dir, strcmp(dir, fifodir) == 0 ? "is" :
+		    "holds", conf->fifo_path, CONFIG_SESSION_SUBDIR);
+		rc = -1;
+	}
+out:
+	free(dir);
+	free(fifodir);
+	return rc;
 }
 
 /* Checks that need the whole file: defaults derived from other keys. */
@@ -364,6 +575,8 @@ config_finish(struct config_parse *cp)
 		cp->oom = 1;
 		return -1;
 	}
+	if (config_check_session_dir(cp) == -1)
+		return -1;
 	if (conf->max_per_user > conf->max_clients &&
 	    cp->seen[CONFIG_KEY_MAX_PER_USER] == 0)
 		conf->max_per_user = conf->max_clients;
@@ -374,6 +587,103 @@ config_finish(struct config_parse *cp)
 		return -1;
 	}
 	return 0;
+}
+
+/* "name (uid N)", or "uid N" when the uid has no name. */
+static char *
+config_user(uid_t uid)
+{
+	struct passwd	*pw;
+
+	if ((pw = getpwuid(uid)) != NULL)
+		return strfmt("%s (uid %u)", pw->pw_name, (unsigned int)uid);
+	return strfmt("uid %u", (unsigned int)uid);
+}
+
+/*
+ * One link of the chain config_check_trust walks: the file itself (dir
+ * NULL) or a directory above it must belong to root or to the user
+ * running us, and nobody else may write it (a directory with the sticky
+ * bit, like /tmp, excepted: others cannot remove or rename what is ours
+ * in it).
+ */
+static int
+config_check_one(const char *file, const char *dir, const struct stat *st,
+    char **cause)
+{
+	const char	*what = dir != NULL ? "the directory " : "it",
+			*path = dir != NULL ? dir : file;
+	char		*owner, *me;
+
+	if (st->st_uid != 0 && st->st_uid != getuid() &&
+	    st->st_uid != geteuid()) {
+		owner = config_user(st->st_uid);
+		me = config_user(getuid());
+		*cause = strfmt("%s: refusing to read it: %s%s is owned by "
+		    "%s, not by root or by you, %s", file, what,
+		    dir != NULL ? dir : "",
+		    owner != NULL ? owner : "someone else",
+		    me != NULL ? me : "");
+		free(owner);
+		free(me);
+		return -1;
+	}
+	if ((st->st_mode & (S_IWGRP | S_IWOTH)) != 0 &&
+	    !(S_ISDIR(st->st_mode) && (st->st_mode & S_ISVTX))) {
+		*cause = strfmt("%s: refusing to read it: %s%s is writable "
+		    "by %s (mode %04o), who could choose the FIFO everyone "
+		    "writes to; make it writable by its owner only (chmod "
+		    "go-w %s)", file, what, dir != NULL ? dir : "",
+		    (st->st_mode & S_IWOTH) ? "others" : "its group",
+		    (unsigned int)(st->st_mode & 07777), path);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Whoever may write the file, or replace it, chooses the FIFO that
+ * pipechatd reads and that every client writes to.  As sshd's StrictModes
+ * does, refuse the file (st, from the open fd) unless it and every
+ * directory above it (with symbolic links resolved) pass
+ * config_check_one.
+ */
+static int
+config_check_trust(const char *file, const struct stat *st, char **cause)
+{
+	struct stat	 dst;
+	char		*real, *copy, *dir;
+	int		 rc = 0;
+
+	if (config_check_one(file, NULL, st, cause) == -1)
+		return -1;
+	/* A name without a directory of its own (a memfd): its directory. */
+	if ((real = realpath(file, NULL)) == NULL) {
+		if ((copy = strdup(file)) == NULL)
+			return -1;
+		real = realpath(dirname(copy), NULL);
+		free(copy);
+		if (real == NULL) {
+			*cause = strfmt("%s: %s", file, strerror(errno));
+			return -1;
+		}
+	} else {
+		dir = dirname(real);
+		memmove(real, dir, strlen(dir) + 1);
+	}
+	for (dir = real;; dir = dirname(dir)) {
+		if (stat(dir, &dst) == -1) {
+			*cause = strfmt("%s: %s: %s", file, dir,
+			    strerror(errno));
+			rc = -1;
+			break;
+		}
+		if ((rc = config_check_one(file, dir, &dst, cause)) == -1 ||
+		    strcmp(dir, "/") == 0)
+			break;
+	}
+	free(real);
+	return rc;
 }
 
 static struct config *
@@ -389,6 +699,9 @@ config_new(const char *file)
 	conf->max_clients = CONFIG_DEFAULT_MAX_CLIENTS;
 	conf->max_per_user = CONFIG_DEFAULT_MAX_PER_USER;
 	conf->queue_max = CONFIG_DEFAULT_QUEUE_MAX;
+	conf->rate = CONFIG_DEFAULT_RATE;
+	conf->burst = CONFIG_DEFAULT_BURST;
+	conf->anonymous = 1;
 	conf->file = strdup(file);
 	conf->fifo_path = strdup(CONFIG_DEFAULT_PATH);
 	if (conf->file == NULL || conf->fifo_path == NULL) {
@@ -426,6 +739,12 @@ config_load(const char *file, struct config **out, char **cause)
 		close(fd);
 		goto fail;
 	}
+	if (config_check_trust(file, &st, cause) == -1) {
+		close(fd);
+		if (*cause == NULL)
+			goto oom;
+		goto fail;
+	}
 	if ((cp.fp = fdopen(fd, "r")) == NULL) {
 		close(fd);
 		goto oom;
@@ -454,6 +773,7 @@ config_load(const char *file, struct config **out, char **cause)
 	cp.fp = NULL;
 	free(cp.linebuf);
 	cp.linebuf = NULL;
+	memcpy(cp.conf->lines, cp.seen, sizeof cp.seen);
 	if (config_finish(&cp) == -1) {
 		if (cp.oom)
 			goto oom;

@@ -17,6 +17,16 @@
 #define CONFIG_MAX_CLIENTS_LIMIT	100000
 #define CONFIG_QUEUE_MAX_MIN		PROTO_OUT_LINE_MAX
 #define CONFIG_QUEUE_MAX_MAX		(64LL * 1024 * 1024)
+/*
+ * Lines per second a session may send, and how many it may send at once
+ * above that: a person typing or pasting stays under them, a flood does
+ * not.  rate 0: unlimited.
+ */
+#define CONFIG_DEFAULT_RATE		20
+#define CONFIG_DEFAULT_BURST		100
+#define CONFIG_RATE_MAX			1000000
+#define CONFIG_BURST_MAX		1000000
+#define CONFIG_KEYS_MAX			32	/* room in struct config's lines */
 
 struct config {
 	char	*file;		/* the ini it was read from, for messages */
@@ -29,9 +39,14 @@ struct config {
 	int	 max_clients;	/* [session] max_clients */
 	int	 max_per_user;	/* [session] max_per_user */
 	size_t	 queue_max;	/* [session] queue_max, bytes */
+	int	 rate;		/* [session] rate, lines/s; 0: unlimited */
+	int	 burst;		/* [session] burst, lines */
+	int	 anonymous;	/* [fifo] anonymous: raw lines shown */
+	int	 lines[CONFIG_KEYS_MAX];	/* see config_line */
 };
 
 int	 config_load(const char *, struct config **, char **);
 void	 config_free(struct config *);
+int	 config_line(const struct config *, const char *, const char *);
 
 #endif

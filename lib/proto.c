@@ -13,7 +13,11 @@ static const char *const proto_kind_names[] = {
 	[PROTO_INFO] = "info",
 	[PROTO_ERROR] = "error",
 	[PROTO_BYE] = "bye",
+	[PROTO_ACTION] = "action",
 };
+
+_Static_assert(sizeof "welcome" - 1 == PROTO_KIND_MAX,
+    "PROTO_KIND_MAX is the longest kind word");
 
 /* An id names files in the session directory: no '/', no dot files. */
 int

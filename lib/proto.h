@@ -29,9 +29,26 @@
 /*
  * A line from the daemon to a client is "KIND TEXT", TEXT already made
  * safe to print.  The longest is a sanitised PC_TEXT_MAX message with a
- * name in front; a client must take lines of PROTO_OUT_LINE_MAX bytes.
+ * name in front; a client must take lines of PROTO_OUT_LINE_MAX bytes,
+ * the '\n' included.
  */
 #define PROTO_OUT_LINE_MAX	16384
+
+/* The longest KIND word ("welcome"), and its space. */
+#define PROTO_KIND_MAX		7
+#define PROTO_TEXT_OUT_MAX	(PROTO_OUT_LINE_MAX - PROTO_KIND_MAX - 2)
+
+/*
+ * How TEXT starts, so that nobody can imitate the daemon.  A chat message
+ * starts with a login name (or "(anonymous)"), an action with "* ": no
+ * text a user sends can start a line with one of the notice prefixes,
+ * which only the daemon writes, and a client never starts a row of the
+ * screen with a user's text (see client/display.c).
+ */
+#define PROTO_NOTICE_JOIN	"-->"	/* "--> alice joined" */
+#define PROTO_NOTICE_LEAVE	"<--"	/* "<-- alice left (why)" */
+#define PROTO_NOTICE		"-!-"	/* any other word of the daemon's */
+#define PROTO_ACTION_MARK	"*"	/* "* alice waves", from /me */
 
 /* The TEXT of the last "bye" of a session its client ended itself. */
 #define PROTO_BYE_LEFT		"you left"
@@ -39,9 +56,10 @@
 enum proto_kind {
 	PROTO_WELCOME,		/* session is open; TEXT is your name */
 	PROTO_MSG,		/* a chat message, "NAME: text" */
-	PROTO_INFO,		/* a notice: joined, left, /me, /who */
+	PROTO_INFO,		/* a notice: joined, left, /who, drops */
 	PROTO_ERROR,		/* your last command failed: why */
 	PROTO_BYE,		/* the daemon ends the session: why */
+	PROTO_ACTION,		/* "* NAME does something", from /me */
 	PROTO_UNKNOWN
 };
 

@@ -12,14 +12,14 @@
 setup
 me=$(id -un)
 lines=60
-write_config session.queue_max=16384 session.max_per_user=16
+write_config session.queue_max=16384 session.max_per_user=16 session.rate=0
 start_daemon
 
 step "two clients join"
 client_start c1 "$me"
-wait_line "$dout" "* $me joined"
+wait_line "$dout" "--> $me joined"
 client_start c2 "$me"
-wait_line "$tmp/c1.out" "* $me joined"
+wait_line "$tmp/c1.out" "--> $me joined"
 
 pad=$(printf '%1000s' '' | tr ' ' x)
 for i in $(seq 1 $lines); do

@@ -16,13 +16,13 @@ start_daemon
 
 step "alice, bob and carol join"
 client_start a "$alice"
-wait_line "$dout" "* $alice joined"
+wait_line "$dout" "--> $alice joined"
 client_start b "$bob"
-wait_line "$dout" "* $bob joined"
+wait_line "$dout" "--> $bob joined"
 client_start c "$carol"
-wait_line "$dout" "* $carol joined"
-wait_line "$tmp/a.out" "* $carol joined"
-wait_line "$tmp/b.out" "* $carol joined"
+wait_line "$dout" "--> $carol joined"
+wait_line "$tmp/a.out" "--> $carol joined"
+wait_line "$tmp/b.out" "--> $carol joined"
 client_say b "bob before"
 wait_line "$tmp/a.out" "$bob: bob before"
 wait_line "$tmp/c.out" "$bob: bob before"
@@ -34,7 +34,7 @@ client_wait b 5 2>/dev/null	# no "Killed" from bash
 [ "$status" -eq 137 ] || fail "bob's client exited $status, not 128+9"
 # Both of bob's ends close as the process dies; which one the daemon sees
 # first decides whether it is an ordinary leave or "stopped listening".
-left="^\* $bob left( \(stopped listening\))?\$"
+left="^<-- $bob left( \(stopped listening\))?\$"
 wait_grep "$tmp/a.out" "$left"
 wait_grep "$tmp/c.out" "$left"
 wait_grep "$dout" "$left"
@@ -53,7 +53,7 @@ grep "^$bob: " "$dout" | grep -qvxF "$bob: bob before" &&
 
 step "a new session of bob's works"
 client_start b2 "$bob"
-wait_line "$tmp/a.out" "* $bob joined"
+wait_line "$tmp/a.out" "--> $bob joined"
 client_say b2 "bob is back"
 wait_line "$tmp/a.out" "$bob: bob is back"
 wait_line "$tmp/c.out" "$bob: bob is back"

@@ -33,12 +33,12 @@ refused()
 
 step "alice joins; a second session of alice's is refused (max_per_user 1)"
 client_start a "$alice"
-wait_line "$dout" "* $alice joined"
+wait_line "$dout" "--> $alice joined"
 refused "$alice" "too many sessions for this user (max_per_user)"
 
 step "bob joins; carol is refused (max_clients 2)"
 client_start b "$bob"
-wait_line "$tmp/a.out" "* $bob joined"
+wait_line "$tmp/a.out" "--> $bob joined"
 refused "$carol" "the room is full (max_clients)"
 grep -qF "$carol" "$dout" && fail "the daemon printed something about carol"
 [ "$(grep -c "$alice" "$dout")" -eq 1 ] ||
@@ -46,7 +46,7 @@ grep -qF "$carol" "$dout" && fail "the daemon printed something about carol"
 
 step "/who: to the asker only"
 client_say a "/who"
-wait_line "$tmp/a.out" "2 connected: $alice $bob"
+wait_line "$tmp/a.out" "-!- 2 connected: $alice $bob"
 
 step "/me waves"
 client_say a "/me waves"
@@ -66,13 +66,13 @@ step "/quit: alice's client exits 0, stdin still open"
 client_say a "/quit"
 client_wait a 10
 [ "$status" -eq 0 ] || fail "alice's client exited $status: $(cat "$tmp/a.err")"
-wait_line "$tmp/b.out" "* $alice left"
+wait_line "$tmp/b.out" "<-- $alice left"
 poll 5 eval '[ "$(fifos_of "$alice")" -eq 0 ]' ||
     fail "alice's FIFOs are still in $sdir"
 
 step "bob asks /who, then leaves"
 client_say b "/who"
-wait_line "$tmp/b.out" "1 connected: $bob"
+wait_line "$tmp/b.out" "-!- 1 connected: $bob"
 client_close b
 client_wait b 10
 [ "$status" -eq 0 ] || fail "bob's client exited $status: $(cat "$tmp/b.err")"
@@ -80,22 +80,22 @@ client_close a
 
 step "transcripts"
 cat >"$tmp/a.want" <<EOF2
-* $bob joined
-2 connected: $alice $bob
+--> $bob joined
+-!- 2 connected: $alice $bob
 EOF2
 cat >"$tmp/b.want" <<EOF2
 * $alice waves
 $alice: /x
-* $alice left
-1 connected: $bob
+<-- $alice left
+-!- 1 connected: $bob
 EOF2
 cat >"$tmp/d.want" <<EOF2
-* $alice joined
-* $bob joined
+--> $alice joined
+--> $bob joined
 * $alice waves
 $alice: /x
-* $alice left
-* $bob left
+<-- $alice left
+<-- $bob left
 EOF2
 diff -u "$tmp/a.want" "$tmp/a.out" || fail "alice saw something else"
 diff -u "$tmp/b.want" "$tmp/b.out" || fail "bob saw something else"

@@ -101,10 +101,10 @@ refused()
 
 step "alice and bob join"
 client_start a "$alice"
-wait_line "$dout" "* $alice joined"
+wait_line "$dout" "--> $alice joined"
 client_start b "$bob"
-wait_line "$dout" "* $bob joined"
-wait_line "$tmp/a.out" "* $bob joined"
+wait_line "$dout" "--> $bob joined"
+wait_line "$tmp/a.out" "--> $bob joined"
 alice_says "first words of alice"
 
 ain=$(find "$sdir" -maxdepth 1 -user "$alice" -name '*.in')
@@ -200,7 +200,8 @@ step "a symbolic link to alice's FIFO as ID.in, eve's own ID.out: refused"
 eve ln -s "$ain" "$sdir/evesym2.in" || fail "eve cannot make a symlink"
 eve_fifo evesym2.out 0620
 eve_join evesym2
-refused evesym2 "cannot open the inbound FIFO"
+refused evesym2 \
+    "cannot open the inbound FIFO: evesym2.in is a symbolic link, not a FIFO"
 
 step "control: eve can chat, as herself"
 run_as "$eve" timeout 10 "$CLIENT" -f "$conf" "eve speaking" </dev/null ||
@@ -218,12 +219,12 @@ diff -u "$alice_lines" "$tmp/alice.daemon" ||
     fail "the daemon printed lines as alice that alice did not send"
 diff -u "$alice_lines" "$tmp/alice.bob" ||
     fail "bob got lines as alice that alice did not send"
-[ "$(grep -c "^\* $alice" "$dout")" -eq 1 ] ||
-    fail "the daemon printed other notices for alice: $(grep "^\* $alice" "$dout")"
-[ "$(grep -c "^\* $alice" "$tmp/b.out")" -eq 0 ] ||
-    fail "bob got notices for alice: $(grep "^\* $alice" "$tmp/b.out")"
+[ "$(grep -c "^\(-->\|<--\|\*\) $alice" "$dout")" -eq 1 ] ||
+    fail "the daemon printed other notices for alice: $(grep "^\(-->\|<--\|\*\) $alice" "$dout")"
+[ "$(grep -c "^\(-->\|<--\|\*\) $alice" "$tmp/b.out")" -eq 0 ] ||
+    fail "bob got notices for alice: $(grep "^\(-->\|<--\|\*\) $alice" "$tmp/b.out")"
 [ ! -s "$tmp/a.err" ] || fail "alice's client said: $(cat "$tmp/a.err")"
-grep -qv -e "^\* $bob joined\$" -e "^$eve: eve speaking\$" "$tmp/a.out" &&
+grep -qv -e "^--> $bob joined\$" -e "^$eve: eve speaking\$" "$tmp/a.out" &&
     fail "alice got unexpected lines: $(cat "$tmp/a.out")"
 
 step "alice and bob leave"

@@ -20,7 +20,7 @@ fi
 start_daemon
 client_start l "$(id -un)"	# a listener, as the daemon's user
 listener=$(id -un)
-wait_line "$dout" "* $listener joined"
+wait_line "$dout" "--> $listener joined"
 
 # client ARGS...: run the client as $me on our stdin; it must exit 0 and
 # say nothing.  (In a pipeline, fail exits only the subshell: || exit 1.)
@@ -45,7 +45,7 @@ session_of_me_gone()
 
 step "echo hi | pipechat-client"
 echo hi | client || exit 1
-wait_line "$tmp/l.out" "* $me left"
+wait_line "$tmp/l.out" "<-- $me left"
 
 step "pipechat-client one shot"
 client one shot </dev/null
@@ -63,17 +63,17 @@ client_close l
 client_wait l 10
 [ "$status" -eq 0 ] || fail "the listener exited $status: $(cat "$tmp/l.err")"
 cat >"$tmp/l.want" <<EOF2
-* $me joined
+--> $me joined
 $me: hi
-* $me left
+<-- $me left
 $me: one shot
 $me: quiet
 (anonymous): raw shot
 EOF2
 cat >"$tmp/d.want" <<EOF2
-* $listener joined
+--> $listener joined
 $(cat "$tmp/l.want")
-* $listener left
+<-- $listener left
 EOF2
 diff -u "$tmp/l.want" "$tmp/l.out" || fail "the listener heard something else"
 diff -u "$tmp/d.want" "$dout" || fail "the daemon printed something else"

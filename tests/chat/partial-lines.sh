@@ -64,8 +64,8 @@ for v in "$@"; do
 	for i in $(seq 1 $nclients); do
 		client_start "$v$i" "$me"
 	done
-	poll 20 eval '[ "$(grep -c "^\* $me joined\$" "$dout")" -ge $nclients ]' ||
-	    fail "$v: only $(grep -c "^\* $me joined\$" "$dout") of" \
+	poll 20 eval '[ "$(grep -c "^--> $me joined\$" "$dout")" -ge $nclients ]' ||
+	    fail "$v: only $(grep -c "^--> $me joined\$" "$dout") of" \
 	    "$nclients joins went through: $(cat "$tmp/$v"*.err | sort -u)"
 	for i in $(seq 1 $nclients); do
 		alive "${cpid[$v$i]}" ||

@@ -29,8 +29,8 @@ start_daemon
 
 step "$me's client joins $me's daemon"
 client_start c "$me"
-poll 10 eval 'has_line "$dout" "* $me joined" || ! alive ${cpid[c]}'
-if ! has_line "$dout" "* $me joined"; then
+poll 10 eval 'has_line "$dout" "--> $me joined" || ! alive ${cpid[c]}'
+if ! has_line "$dout" "--> $me joined"; then
 	client_wait c 10
 	fail "the client did not join (exit status $status): $(cat "$tmp/c.err")"
 fi
@@ -49,7 +49,7 @@ poll 10 eval '[ "$(grep -c "^$me: pcload " "$tmp/c.out")" -eq 3 ]' ||
 client_close c
 client_wait c 10
 [ "$status" -eq 0 ] || fail "the client exited $status: $(cat "$tmp/c.err")"
-wait_line "$dout" "* $me left"
+wait_line "$dout" "<-- $me left"
 poll 5 session_empty || fail "$sdir is not empty: $(ls -A "$sdir")"
 stop_daemon
 step "ok"

@@ -1,7 +1,9 @@
 #!/bin/bash
-# The session directory at start.  What a crashed daemon left in it
-# (FIFOs, files, symbolic links, also other users' entries) is removed,
-# without following links, and the directory gets mode 3733.  A symbolic
+# The session directory at start.  The session FIFOs a crashed daemon left
+# in it (ID.in and ID.out, ID a valid session id, also other users') are
+# removed; anything else (files, other FIFOs, symbolic links, directories)
+# is named in one warning and left alone, without following links; the
+# directory gets mode 3733.  A symbolic
 # link, or a directory owned by another user, at its path makes the
 # daemon refuse to start (exit 78) and leave it untouched.  The parts
 # that need another user run only as root.
@@ -39,17 +41,21 @@ tree()
 	find "$1" -exec stat -c '%n %A %U %G %s' {} + | sort
 }
 
-step "stale entries from a crash are removed"
+step "stale session FIFOs are removed, anything else is left alone"
 mkdir -m 0700 "$sdir" || fail "mkdir failed"
 echo "keep me" >"$tmp/victim"
 mkfifo "$sdir/0123456789abcdef.in" "$sdir/0123456789abcdef.out" \
-    "$sdir/stale.fifo" || fail "mkfifo failed"
+    "$sdir/stale.fifo" "$sdir/no.such.id.in" || fail "mkfifo failed"
 echo junk >"$sdir/junk"
+echo "not a FIFO" >"$sdir/fedcba9876543210.in"
 ln -s "$tmp/victim" "$sdir/link"
 ln -s "$tmp/nowhere" "$sdir/dangling"
-stale=6
+mkdir "$sdir/subdir" && echo inside >"$sdir/subdir/file" ||
+    fail "cannot make $sdir/subdir"
+stale=2
+kept="stale.fifo no.such.id.in junk fedcba9876543210.in link dangling subdir"
 if [ -n "$other" ]; then
-	stale=7
+	stale=3
 	run_as "$other" true &&
 	    mkfifo "$sdir/other.in" && chown "$other" "$sdir/other.in" ||
 	    fail "cannot make a FIFO owned by $other"
@@ -57,8 +63,24 @@ fi
 write_config
 start_daemon
 wait_line "$derr" "pipechatd: $sdir: removed $stale stale entries"
-[ -z "$(find "$sdir" -mindepth 1)" ] ||
-    fail "left in $sdir: $(ls -lA "$sdir")"
+wait_grep "$derr" \
+    "^pipechatd: .*: left alone 7 entries that are not session FIFOs: "
+line=$(grep -F "left alone" "$derr")
+[ "$(grep -c "not session FIFOs" "$derr")" -eq 1 ] ||
+    fail "not one line for what was left alone: $(cat "$derr")"
+for k in $kept; do
+	[ -e "$sdir/$k" ] || [ -L "$sdir/$k" ] || fail "$k was removed"
+	want="\"$k\""
+	[ "$k" = subdir ] && want="\"$k/\""
+	case $line in
+	*"$want"*) ;;
+	*) fail "the warning does not name $want: $line" ;;
+	esac
+done
+for k in 0123456789abcdef.in 0123456789abcdef.out other.in; do
+	[ ! -e "$sdir/$k" ] || fail "$k was not removed"
+done
+[ "$(cat "$sdir/subdir/file")" = inside ] || fail "$sdir/subdir changed"
 [ "$(cat "$tmp/victim")" = "keep me" ] || fail "the link's target changed"
 [ "$(stat -c %a:%U "$sdir")" = "3733:$me" ] ||
     fail "$sdir is $(stat -c %a:%U "$sdir"), not 3733:$me"

@@ -2,7 +2,7 @@
 # A session that stops reading does not hold up the others, and loses
 # only what it is told it lost (docs/PROTOCOL.md, "A client that stops
 # reading"): once its queue passes [session] queue_max the daemon drops
-# its oldest lines and puts "info * K messages dropped: ..." where they
+# its oldest lines and puts "info -!- K messages dropped: ..." where they
 # were.  pcload's slow reader (-w) stops reading after its welcome while
 # two pcload sessions and a real pipechat-client take 300 messages of
 # 1000 bytes (300 KB, far past 64 KiB of pipe and 16 KiB of queue); they
@@ -17,12 +17,12 @@
 setup
 me=$(id -un)
 msgs=300
-write_config session.queue_max=16384 session.max_per_user=16
+write_config session.queue_max=16384 session.max_per_user=16 session.rate=0
 start_daemon
 
 step "a real client joins"
 client_start c "$me"
-wait_line "$dout" "* $me joined"
+wait_line "$dout" "--> $me joined"
 
 step "pcload: 2 sessions, one sending $msgs messages, and a slow reader"
 timeout 60 "$PCLOAD" -p "$fifo" -s "$sdir" -n 2 -S 1 -m "$msgs" -b 1000 -w \

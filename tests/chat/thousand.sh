@@ -15,11 +15,11 @@ fi
 [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt "$need" ] &&
     { ulimit -n "$need" || skip "cannot raise the open files limit"; }
 setup
-write_config session.max_clients=2000 session.max_per_user=2000
+write_config session.max_clients=2000 session.max_per_user=2000 session.rate=0
 start_daemon
 me=$(id -un)
 client_start c "$me"
-wait_line "$dout" "* $me joined"
+wait_line "$dout" "--> $me joined"
 
 step "pcload: $n sessions, one sends 2 messages, a raw writer 2 lines"
 timeout 90 "$PCLOAD" -p "$fifo" -s "$sdir" -n "$n" -S 1 -r 1 -m 2 -t 60 \

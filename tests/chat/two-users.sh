@@ -17,10 +17,10 @@ start_daemon
 
 step "alice joins, then bob"
 client_start a "$alice"
-wait_line "$dout" "* $alice joined"
+wait_line "$dout" "--> $alice joined"
 client_start b "$bob"
-wait_line "$dout" "* $bob joined"
-wait_line "$tmp/a.out" "* $bob joined"
+wait_line "$dout" "--> $bob joined"
+wait_line "$tmp/a.out" "--> $bob joined"
 
 step "the session FIFOs belong to their users"
 [ "$(fifos_of "$alice")" -eq 2 ] || fail "alice does not own 2 FIFOs in $sdir"
@@ -47,7 +47,7 @@ step "alice leaves with end of input"
 client_close a
 client_wait a 10
 [ "$status" -eq 0 ] || fail "alice's client exited $status: $(cat "$tmp/a.err")"
-wait_line "$tmp/b.out" "* $alice left"
+wait_line "$tmp/b.out" "<-- $alice left"
 poll 5 eval '[ "$(fifos_of "$alice")" -eq 0 ]' ||
     fail "alice's FIFOs are still in $sdir"
 
@@ -55,28 +55,28 @@ step "bob leaves"
 client_close b
 client_wait b 10
 [ "$status" -eq 0 ] || fail "bob's client exited $status: $(cat "$tmp/b.err")"
-wait_line "$dout" "* $bob left"
+wait_line "$dout" "<-- $bob left"
 poll 5 session_empty || fail "$sdir is not empty: $(ls -A "$sdir")"
 
 step "transcripts"
 cat >"$tmp/a.want" <<EOF
-* $bob joined
+--> $bob joined
 $bob: hi alice, bob here
 (anonymous): x from the shell
 EOF
 cat >"$tmp/b.want" <<EOF
 $alice: hello from alice
 (anonymous): x from the shell
-* $alice left
+<-- $alice left
 EOF
 cat >"$tmp/d.want" <<EOF
-* $alice joined
-* $bob joined
+--> $alice joined
+--> $bob joined
 $alice: hello from alice
 $bob: hi alice, bob here
 (anonymous): x from the shell
-* $alice left
-* $bob left
+<-- $alice left
+<-- $bob left
 EOF
 diff -u "$tmp/a.want" "$tmp/a.out" || fail "alice saw something else"
 diff -u "$tmp/b.want" "$tmp/b.out" || fail "bob saw something else"

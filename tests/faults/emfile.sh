@@ -190,7 +190,7 @@ phase()
 
 	# Every session and line is shown under our login name, even at the
 	# limit.
-	f=$(grep -v "^\* $me \|^$me: \|^(anonymous): " "$dout" | head -n 1)
+	f=$(grep -v "^--> $me \|^<-- $me \|^$me: \|^(anonymous): " "$dout" | head -n 1)
 	[ -z "$f" ] || problem "$p: a session of $me was shown as \"$f\""
 	grep -qi 'file descriptor\|too many open files' "$derr" ||
 	    problem "$p: the daemon's stderr does not mention the fd limit"

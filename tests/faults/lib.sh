@@ -90,7 +90,8 @@ fault_setup()
 }
 
 # write_fault_config FILE FIFO MAX_CLIENTS MAX_PER_USER QUEUE_MAX [MODE]:
-# the ini, with a [session] section.
+# the ini, with a [session] section.  These tests flood on purpose: no
+# rate limit (rate = 0).
 write_fault_config()
 {
 	{
@@ -98,7 +99,7 @@ write_fault_config()
 		printf '[fifo]\npath = %s\nmode = %s\n' "$2" "${6:-0620}"
 		printf '[session]\nmax_clients = %s\nmax_per_user = %s\n' \
 		    "$3" "$4"
-		printf 'queue_max = %s\n' "$5"
+		printf 'queue_max = %s\nrate = 0\n' "$5"
 	} >"$1" || fail "cannot write $1"
 }
 

@@ -171,7 +171,7 @@ done
 want=$((4 * nlines))
 got()
 {
-	grep -vc '^\* ' "$1"
+	grep -vc '^\(-->\|<--\|-!-\|\*\) ' "$1"
 }
 for f in "$dout" "$tmp/listen1.out" "$tmp/listen2.out"; do
 	poll $((30 * slow)) eval '[ $(got "$f") -ge $want ]' ||
@@ -194,7 +194,7 @@ compare()
 {
 	local f=$1 what=${1##*/} bad
 
-	grep -v '^\* ' "$f" >"$f.msgs"
+	grep -v '^\(-->\|<--\|-!-\|\*\) ' "$f" >"$f.msgs"
 	bad=$(awk '{
 		if (!match($0, /: q[0-9]-[0-9]+-/)) { print "stray"; exit }
 		split(substr($0, RSTART + 2, RLENGTH - 3), k, "-")

@@ -44,7 +44,7 @@ capture()
 	n=$((n + 1))
 	send_args "$m" "marker-$n"
 	wait_line "$dout" "$from: marker-$n"
-	tail -n +"$((before + 1))" "$dout" | grep -v '^\* ' |
+	tail -n +"$((before + 1))" "$dout" | grep -v '^\(-->\|<--\|-!-\|\*\) ' |
 	    grep -vxF "$from: marker-$n" >"$tmp/printed"
 	cut -c $((${#from} + 3))- "$tmp/printed" >"$tmp/got"
 	if grep -vqF "$from: " "$tmp/printed"; then

@@ -94,7 +94,7 @@ $sigdfl "$PIPECHAT_CLIENT" -f "$conf" <"$tmp/feed" 7>&- >"$tmp/client.out" \
     2>"$cerr" &
 client=$!
 track "$client"
-wait_line "$dout" "* $me joined"
+wait_line "$dout" "--> $me joined"
 printf 'one\ntwo\n' >&7
 wait_line "$dout" "$me: two"
 crash_daemon

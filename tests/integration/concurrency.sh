@@ -41,6 +41,8 @@ cat "$tmp"/in.* | sort >"$tmp/expected"
 [ "$(wc -l <"$tmp/expected")" -eq "$total" ] || fail "generated wrong count"
 
 write_config "$conf" "$fifo"
+# It floods on purpose: no rate limit, or it would test the limit.
+printf '[session]\nrate = 0\n' >>"$conf"
 start_daemon "$conf" "$fifo"
 
 step "running $clients clients at once"
@@ -62,7 +64,7 @@ for pid in $cpids; do
 	c=$((c + 1))
 done
 [ -z "$failed" ] || fail "clients failed:$failed
-daemon's notices: $(grep '^\* ' "$dout" | sort | uniq -c)"
+daemon's notices: $(grep  '^\(-->\|<--\|-!-\|\*\) ' "$dout" | sort | uniq -c)"
 
 stop_daemon TERM
 [ "$status" -eq 0 ] || fail "pipechatd exited $status after SIGTERM"
@@ -76,12 +78,12 @@ else
 	# Each session's joining and leaving is announced.
 	from=$me
 	notices=$((clients * 2))
-	n=$(grep -cxF "* $me joined" "$dout")
+	n=$(grep -cxF -e "--> $me joined" "$dout")
 	[ "$n" -eq "$clients" ] || fail "$n \"joined\" notices, expected $clients"
-	n=$(grep -cxF "* $me left" "$dout")
+	n=$(grep -cxF "<-- $me left" "$dout")
 	[ "$n" -eq "$clients" ] ||
 	    fail "$n plain \"left\" notices, expected $clients:" \
-	    "$(grep -F "* $me left" "$dout" | sort | uniq -c)"
+	    "$(grep -F "<-- $me left" "$dout" | sort | uniq -c)"
 	# Nobody hears their own lines back.
 	for c in $(seq 0 $((clients - 1))); do
 		! grep -q "^$me: c$c-" "$tmp/client.$c.out" ||
@@ -91,7 +93,7 @@ fi
 bad=$(grep -vc "^$from: " "$dout")
 [ "$bad" -eq "$notices" ] ||
     fail "$((bad - notices)) output lines lack the \"$from: \" prefix:" \
-    "$(grep -v "^$from: " "$dout" | grep -v '^\* ' | head -n 3)"
+    "$(grep -v "^$from: " "$dout" | grep -v '^\(-->\|<--\|-!-\|\*\) ' | head -n 3)"
 grep "^$from: " "$dout" | sed "s/^$from: //" >"$tmp/got"
 sort "$tmp/got" >"$tmp/got.sorted"
 dups=$(uniq -d "$tmp/got.sorted" | head -n 5)

@@ -43,7 +43,7 @@ exec 7<>"$tmp/feed"
     2>"$tmp/listener.err" &
 listener=$!
 track "$listener"
-wait_line "$dout" "* $me joined"
+wait_line "$dout" "--> $me joined"
 
 step "raw writer: control bytes and bad UTF-8"
 # shellcheck disable=SC2059 # the escapes are the point

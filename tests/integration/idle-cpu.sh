@@ -43,7 +43,7 @@ idle_check "after raw clients quit"
     fail "pipechat-client failed"
 printf 'line %d\n' 4 5 6 | "$PIPECHAT_CLIENT" -f "$conf" >/dev/null ||
     fail "pipechat-client failed"
-wait_line "$dout" "* $me left"
+wait_line "$dout" "<-- $me left"
 idle_check "after session clients quit"
 
 (echo hi >"$fifo") || fail "cannot write to $fifo"
@@ -61,7 +61,7 @@ exec 7<>"$tmp/feed"
 "$PIPECHAT_CLIENT" -f "$conf" <"$tmp/feed" 7>&- >/dev/null &
 client=$!
 track "$client"
-poll 10 eval '[ "$(grep -cxF "* $me joined" "$dout")" -eq 2 ]' ||
+poll 10 eval '[ "$(grep -cxF -e "--> $me joined" "$dout")" -eq 2 ]' ||
     fail "the session did not join"
 idle_check "with an idle session open"
 exec 7>&-

@@ -29,7 +29,7 @@ mkfifo "$tmp/in" || fail "mkfifo failed"
 cpid=$!
 track "$cpid"
 exec 3>"$tmp/in"
-wait_line "$dout" "* $me joined"
+wait_line "$dout" "--> $me joined"
 # The client opens ID.in once it has its welcome: then it is in.
 poll 10 eval 'ls -l /proc/$cpid/fd 2>/dev/null | grep -q "\.in\$"' ||
     fail "the client did not open its ID.in"

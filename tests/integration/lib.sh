@@ -68,7 +68,7 @@ cleanup()
 	for pid in $pids; do
 		wait "$pid" 2>/dev/null
 	done
-	[ -n "$tmp" ] && rm -rf "$tmp"
+	[ -n "$tmp" ] && [ -z "${KEEP_TMP:-}" ] && rm -rf "$tmp"
 }
 
 # Make the scratch directory and check that the programs under test exist.
@@ -84,6 +84,9 @@ setup()
 	trap 'exit 1' HUP INT TERM
 	# Nothing here reads the caller's stdin (CI may have none at all).
 	exec </dev/null
+	# The ini files written here must not be group-writable, or both
+	# programs refuse them (see pipechat.ini(5), SECURITY).
+	umask 022
 	if [ -n "${PIPECHAT_WRAPPER:-}" ]; then
 		wrap pipechatd "$PIPECHATD"
 		PIPECHATD=$tmp/bin/pipechatd

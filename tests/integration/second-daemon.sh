@@ -69,7 +69,7 @@ join()
 	cpid=$!
 	track "$cpid"
 	exec 3>"$tmp/client.in"
-	wait_line "$dout" "* $me joined"
+	wait_line "$dout" "--> $me joined"
 }
 
 leave()

@@ -7,6 +7,8 @@ setup
 fifo=$tmp/chat.fifo
 conf=$tmp/pipechat.ini
 write_config "$conf" "$fifo"
+# 30000 raw lines at once: no rate limit, or it would test the limit.
+printf '[session]\nrate = 0\n' >>"$conf"
 
 # One read(2) by the daemon takes up to 64 KiB, a default pipe's size: to
 # show that SIGTERM drains the pipe rather than just ending after the read
@@ -100,7 +102,7 @@ start_daemon "$conf" "$fifo"
     2>"$tmp/client.err" &
 client=$!
 track "$client"
-wait_line "$dout" "* $me joined"
+wait_line "$dout" "--> $me joined"
 echo "said in the session" >&7
 wait_line "$dout" "$me: said in the session"
 stop_daemon TERM

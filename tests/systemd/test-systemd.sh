@@ -83,6 +83,10 @@ grep -q "^path = $FIFO_PATH\$" "$dest/etc/pipechat.ini" ||
     fail "installed pipechat.ini does not name $FIFO_PATH"
 
 cp "$dest/etc/pipechat.ini" "$tmp/pipechat.ini"
+# The restart test writes 300 raw lines at 100 a second: no rate limit.
+sed -i 's/^;rate = .*/rate = 0/' "$tmp/pipechat.ini" &&
+    grep -q '^rate = 0$' "$tmp/pipechat.ini" ||
+    fail "cannot set rate = 0 in the installed pipechat.ini"
 systemd-id128 new >"$tmp/machine-id"
 
 # --- boot --------------------------------------------------------------------

@@ -15,6 +15,13 @@
 /* Where meson says the fixtures are (tests/unit/meson.build). */
 static const char	*data_dir;
 
+/*
+ * Fixtures are loaded from copies of mode 0644 in a directory of our own:
+ * config_load refuses a file that others may write, and the checkout's
+ * modes follow whoever's umask made it.
+ */
+static char		 scratch[] = "/tmp/test-config.XXXXXX";
+
 /* A bad file and the whole message it must give; line 0: no line number. */
 struct bad_case {
 	const char	*file;
@@ -24,18 +31,31 @@ struct bad_case {
 
 static const struct bad_case bad_cases[] = {
 	{ "bad-key.ini", 3, "colour: unknown key in section [fifo]" },
-	{ "bad-section.ini", 5, "path: unknown key in section [chat]" },
+	{ "bad-section.ini", 4,
+	    "[chat]: unknown section (expected [fifo] or [session])" },
+	/* inih calls no handler for a section without keys */
+	{ "bad-empty-section.ini", 4,
+	    "[chat]: unknown section (expected [fifo] or [session])" },
+	{ "bad-indented-section.ini", 4, "mode: already set on line 3" },
 	{ "bad-no-section.ini", 1, "path: unknown key in section []" },
 	{ "bad-duplicate.ini", 4, "mode: already set on line 2" },
 	{ "bad-mode-rw.ini", 2,
 	    "mode: expected an octal mode like 0620, got \"rw\"" },
 	{ "bad-mode-5-digits.ini", 2,
-	    "mode: expected an octal mode like 0620, got \"00620\"" },
+	    "mode: expected an octal mode like 0620, got \"10620\"" },
+	{ "bad-mode-01620.ini", 2, "mode: 1620 sets setuid, setgid or sticky "
+	    "bits, which mean nothing on a FIFO" },
+	{ "bad-mode-0640.ini", 2, "mode: 0640 lets the group read the FIFO, "
+	    "so they could steal messages; allow group/others to write only, "
+	    "like 0620" },
+	{ "bad-mode-0666.ini", 2, "mode: 0666 lets the group and others read "
+	    "the FIFO, so they could steal messages; allow group/others to "
+	    "write only, like 0620" },
 	{ "bad-mode-8.ini", 2,
 	    "mode: expected an octal mode like 0620, got \"0680\"" },
-	{ "bad-mode-0644.ini", 2, "mode: 0644 lets others read the FIFO, so "
-	    "they could steal messages; allow group/others to write only, "
-	    "like 0620" },
+	{ "bad-mode-0644.ini", 2, "mode: 0644 lets the group and others read "
+	    "the FIFO, so they could steal messages; allow group/others to "
+	    "write only, like 0620" },
 	{ "bad-mode-0624.ini", 2, "mode: 0624 lets others read the FIFO, so "
 	    "they could steal messages; allow group/others to write only, "
 	    "like 0620" },
@@ -62,24 +82,78 @@ static const struct bad_case bad_cases[] = {
 	    "\"key = value\" or a comment" },
 	{ "bad-session-dir.ini", 2,
 	    "dir: expected an absolute path, got \"sessions\"" },
+	{ "bad-session-dir-fifo-dir.ini", 5, "dir: /run/pipechat is the "
+	    "directory of [fifo] path /run/pipechat/pipechat.fifo, but "
+	    "pipechatd empties the session directory and lets everyone "
+	    "create files there: give it a directory of its own (the default "
+	    "is \"sessions\" beside the FIFO)" },
+	{ "bad-session-dir-dots.ini", 4, "dir: /run//pipechat/x/.. is the "
+	    "directory of [fifo] path /run/pipechat/pipechat.fifo, but "
+	    "pipechatd empties the session directory and lets everyone "
+	    "create files there: give it a directory of its own (the default "
+	    "is \"sessions\" beside the FIFO)" },
+	{ "bad-session-dir-is-fifo.ini", 4,
+	    "dir: /run/pipechat/pipechat.fifo is [fifo] path itself" },
+	{ "bad-path-is-default-dir.ini", 2,
+	    "dir: /srv/sessions (the default) is [fifo] path itself" },
+	{ "bad-session-dir-above.ini", 2, "dir: /run holds the "
+	    "directory of [fifo] path /run/pipechat/pipechat.fifo, but "
+	    "pipechatd empties the session directory and lets everyone "
+	    "create files there: give it a directory of its own (the default "
+	    "is \"sessions\" beside the FIFO)" },
 	{ "bad-max-clients.ini", 2,
 	    "max_clients: expected a number, got \"many\"" },
 	{ "bad-max-clients-zero.ini", 2,
 	    "max_clients: 0 is out of range (1 to 100000)" },
+	{ "bad-rate.ini", 2, "rate: expected a number, got \"fast\"" },
+	{ "bad-rate-max.ini", 2,
+	    "rate: 1000001 is out of range (0 to 1000000)" },
+	{ "bad-burst-zero.ini", 3,
+	    "burst: 0 is out of range (1 to 1000000)" },
+	{ "bad-anonymous.ini", 2,
+	    "anonymous: expected yes or no, got \"maybe\"" },
 	{ "bad-max-per-user.ini", 2,
 	    "max_per_user: 20 is more than max_clients (10)" },
 	{ "bad-queue-max.ini", 2,
 	    "queue_max: 100 is out of range (16384 to 67108864)" },
 };
 
-/* The fixture's path, as given to config_load and so as in messages. */
+/* Write len bytes at p to path, with mode. */
+static void
+write_file(const char *path, const void *p, size_t len, mode_t mode)
+{
+	FILE	*fp;
+
+	if ((fp = fopen(path, "w")) == NULL ||
+	    fwrite(p, 1, len, fp) != len || fclose(fp) != 0 ||
+	    chmod(path, mode) == -1) {
+		printf("Bail out! cannot write %s\n", path);
+		exit(1);
+	}
+}
+
+/*
+ * The fixture's copy (see scratch), as given to config_load and so as in
+ * messages.  A fixture that does not exist has no copy.
+ */
 static char *
 fixture(const char *name)
 {
-	char	*path;
+	char	*src, *path, buf[4096];
+	FILE	*fp;
+	size_t	 len;
 
-	if (asprintf(&path, "%s/%s", data_dir, name) == -1)
+	if (asprintf(&src, "%s/%s", data_dir, name) == -1 ||
+	    asprintf(&path, "%s/%s", scratch, name) == -1)
 		abort();
+	if ((fp = fopen(src, "r")) != NULL) {
+		len = fread(buf, 1, sizeof buf, fp);
+		if (ferror(fp) || !feof(fp))
+			abort();
+		fclose(fp);
+		write_file(path, buf, len, 0644);
+	}
+	free(src);
 	return path;
 }
 
@@ -124,6 +198,11 @@ test_good(void)
 	is_int(conf->max_clients, 50, "good: max_clients");
 	is_int(conf->max_per_user, 5, "good: max_per_user");
 	is_uint(conf->queue_max, 65536, "good: queue_max");
+	is_int(config_line(conf, "fifo", "path"), 3, "good: path on line 3");
+	is_int(config_line(conf, "fifo", "mode"), 4, "good: mode on line 4");
+	is_int(config_line(conf, "session", "dir"), 8, "good: dir on line 8");
+	is_int(config_line(conf, "fifo", "pipe_size"), 0,
+	    "good: pipe_size not set: line 0");
 	config_free(conf);
 }
 
@@ -154,6 +233,10 @@ test_defaults(void)
 		    "%s: default max_per_user", files[i]);
 		is_uint(conf->queue_max, CONFIG_DEFAULT_QUEUE_MAX,
 		    "%s: default queue_max", files[i]);
+		is_int(conf->rate, 20, "%s: default rate 20", files[i]);
+		is_int(conf->burst, 100, "%s: default burst 100", files[i]);
+		is_int(conf->anonymous, 1, "%s: anonymous lines by default",
+		    files[i]);
 		config_free(conf);
 	}
 }
@@ -173,6 +256,15 @@ test_other_good(void)
 	if ((conf = load_good("group-numeric.ini")) != NULL) {
 		is_str(conf->fifo_group, "4242", "numeric group: as written");
 		is_uint(conf->fifo_gid, 4242, "numeric group: the number");
+		config_free(conf);
+	}
+	if ((conf = load_good("mode-leading-zero.ini")) != NULL) {
+		is_uint(conf->fifo_mode, 0620, "mode 00620 is 0620");
+		config_free(conf);
+	}
+	if ((conf = load_good("session-dir-sibling.ini")) != NULL) {
+		is_str(conf->session_dir, "/run/pipechat-sessions",
+		    "a session dir whose name starts like the FIFO's dir");
 		config_free(conf);
 	}
 	if ((conf = load_good("mode-short.ini")) != NULL) {
@@ -196,6 +288,26 @@ test_other_good(void)
 		memset(want + 1, 'a', 190);
 		want[191] = '\0';
 		is_str(conf->fifo_path, want, "a 198-byte line is whole");
+		config_free(conf);
+	}
+}
+
+/* [session] rate and burst, [fifo] anonymous. */
+static void
+test_rate(void)
+{
+	struct config	*conf;
+
+	if ((conf = load_good("rate.ini")) != NULL) {
+		is_int(conf->rate, 5, "rate 5");
+		is_int(conf->burst, 10, "burst 10");
+		is_int(conf->anonymous, 0, "anonymous = no");
+		config_free(conf);
+	}
+	if ((conf = load_good("rate-zero.ini")) != NULL) {
+		is_int(conf->rate, 0, "rate 0: unlimited");
+		is_int(conf->burst, CONFIG_DEFAULT_BURST,
+		    "rate 0: burst stays the default");
 		config_free(conf);
 	}
 }
@@ -272,6 +384,103 @@ test_unreadable(void)
 	free(path);
 }
 
+/* config_load of path fails with "path: refusing to read it: " + msg. */
+static void
+is_refused(const char *path, const char *msg, const char *what)
+{
+	struct config	*conf = NULL;
+	char		*cause = NULL, *want;
+	int		 rc;
+
+	rc = config_load(path, &conf, &cause);
+	if (asprintf(&want, "%s: refusing to read it: %s", path, msg) == -1)
+		abort();
+	ok(rc == -1 && conf == NULL, "%s: refused", what);
+	is_str(cause, want, "%s: message", what);
+	config_free(conf);
+	free(cause);
+	free(want);
+}
+
+/*
+ * As sshd's StrictModes: a file that someone else may write, or replace,
+ * is refused, since it chooses the FIFO everyone writes to.
+ */
+static void
+test_strict_modes(void)
+{
+	static const char	 ini[] = "[fifo]\nmode = 0620\n";
+	struct config		*conf;
+	char			*dir, *path, *cause, *msg;
+
+	if (asprintf(&dir, "%s/d", scratch) == -1 ||
+	    asprintf(&path, "%s/d/p.ini", scratch) == -1 ||
+	    mkdir(dir, 0755) == -1)
+		abort();
+	write_file(path, ini, sizeof ini - 1, 0664);
+	if (asprintf(&msg, "it is writable by its group (mode 0664), who "
+	    "could choose the FIFO everyone writes to; make it writable by "
+	    "its owner only (chmod go-w %s)", path) == -1)
+		abort();
+	is_refused(path, msg, "group-writable file");
+	free(msg);
+
+	write_file(path, ini, sizeof ini - 1, 0602);
+	if (asprintf(&msg, "it is writable by others (mode 0602), who "
+	    "could choose the FIFO everyone writes to; make it writable by "
+	    "its owner only (chmod go-w %s)", path) == -1)
+		abort();
+	is_refused(path, msg, "world-writable file");
+	free(msg);
+
+	write_file(path, ini, sizeof ini - 1, 0644);
+	if (chmod(dir, 0775) == -1)
+		abort();
+	if (asprintf(&msg, "the directory %s is writable by its group (mode "
+	    "0775), who could choose the FIFO everyone writes to; make it "
+	    "writable by its owner only (chmod go-w %s)", dir, dir) == -1)
+		abort();
+	is_refused(path, msg, "group-writable directory");
+	free(msg);
+
+	/* like /tmp: others cannot remove or rename what is ours */
+	if (chmod(dir, 01777) == -1)
+		abort();
+	ok(config_load(path, &conf, &cause) == 0, "sticky directory: loads");
+	config_free(conf);
+	free(cause);
+	if (chmod(dir, 0755) == -1)
+		abort();
+
+	if (geteuid() == 0) {
+		if (chown(path, 65534, (gid_t)-1) == -1)
+			abort();
+		cause = NULL;
+		ok(config_load(path, &conf, &cause) == -1 && cause != NULL &&
+		    strstr(cause, ": refusing to read it: it is owned by ") !=
+		    NULL && strstr(cause, "uid 65534), not by root or by you")
+		    != NULL, "file of another user: refused");
+		diag("%s", cause != NULL ? cause : "NULL");
+		free(cause);
+	} else
+		skip("a file of another user: needs root to chown");
+	unlink(path);
+	rmdir(dir);
+	free(path);
+	free(dir);
+}
+
+/* Remove the fixtures' copies. */
+static void
+remove_scratch(void)
+{
+	char	*cmd;
+
+	if (asprintf(&cmd, "rm -rf '%s'", scratch) == -1 || system(cmd) != 0)
+		diag("cannot remove %s", scratch);
+	free(cmd);
+}
+
 /* Run every test on the fixtures in $PC_TEST_DATA. */
 int
 main(void)
@@ -280,11 +489,18 @@ main(void)
 		printf("Bail out! PC_TEST_DATA is not set\n");
 		return 1;
 	}
+	if (mkdtemp(scratch) == NULL) {
+		printf("Bail out! mkdtemp %s failed\n", scratch);
+		return 1;
+	}
 	config_free(NULL);
 	test_good();
 	test_defaults();
 	test_other_good();
+	test_rate();
 	test_bad();
 	test_unreadable();
+	test_strict_modes();
+	remove_scratch();
 	return done_testing();
 }

@@ -183,8 +183,8 @@ test_format(void)
 	emit(f.out, &(struct message){ .kind = MESSAGE_LEAVE,
 	    .from = "frank", .text = "timeout\x1b", .len = 8 });
 	fixture_run(&f);
-	IS_OUTPUT(&f, "* dave waves\n* erin joined\n* erin left\n"
-	    "* frank left (timeout^[)\n", "action, join and leave lines");
+	IS_OUTPUT(&f, "* dave waves\n--> erin joined\n<-- erin left\n"
+	    "<-- frank left (timeout^[)\n", "action, join and leave lines");
 	fixture_deinit(&f);
 }
 

@@ -87,6 +87,99 @@ test_unicode_controls(void)
 	CHECK("U+2029 PARAGRAPH SEPARATOR", "\xe2\x80\xa9", "\\u2029");
 }
 
+/*
+ * Default-ignorable code points show as nothing: a message with them looks
+ * like one without, so they are written as escapes, like the bidi controls.
+ */
+static void
+test_invisible(void)
+{
+	CHECK("U+200B ZERO WIDTH SPACE", "a\xe2\x80\x8b" "b", "a\\u200bb");
+	CHECK("U+200C ZWNJ", "\xe2\x80\x8c", "\\u200c");
+	CHECK("U+200D ZWJ", "\xe2\x80\x8d", "\\u200d");
+	CHECK("U+2060 WORD JOINER", "\xe2\x81\xa0", "\\u2060");
+	CHECK("U+2064 INVISIBLE PLUS", "\xe2\x81\xa4", "\\u2064");
+	CHECK("U+2065 reserved", "\xe2\x81\xa5", "\\u2065");
+	CHECK("U+206A", "\xe2\x81\xaa", "\\u206a");
+	CHECK("U+206F", "\xe2\x81\xaf", "\\u206f");
+	CHECK("U+FEFF BOM", "\xef\xbb\xbf" "x", "\\ufeffx");
+	CHECK("U+3164 HANGUL FILLER", "\xe3\x85\xa4", "\\u3164");
+	CHECK("U+FFA0 HALFWIDTH HANGUL FILLER", "\xef\xbe\xa0", "\\uffa0");
+	CHECK("U+115F, U+1160 HANGUL FILLERS", "\xe1\x85\x9f\xe1\x85\xa0",
+	    "\\u115f\\u1160");
+	CHECK("U+00AD SOFT HYPHEN", "al\xc2\xad" "ice", "al\\u00adice");
+	CHECK("U+034F CGJ", "\xcd\x8f", "\\u034f");
+	CHECK("U+17B4 Khmer", "\xe1\x9e\xb4", "\\u17b4");
+	CHECK("U+180E Mongolian vowel separator", "\xe1\xa0\x8e", "\\u180e");
+	CHECK("U+FE0F VS16", "\xef\xb8\x8f", "\\ufe0f");
+	CHECK("U+FE00 VS1", "\xef\xb8\x80", "\\ufe00");
+	CHECK("U+FFF0", "\xef\xbf\xb0", "\\ufff0");
+	CHECK("U+1BCA0", "\xf0\x9b\xb2\xa0", "\\U0001bca0");
+	CHECK("U+1D173", "\xf0\x9d\x85\xb3", "\\U0001d173");
+	CHECK("U+E0001 LANGUAGE TAG", "\xf3\xa0\x80\x81", "\\U000e0001");
+	CHECK("U+E0FFF", "\xf3\xa0\xbf\xbf", "\\U000e0fff");
+	CHECK("U+E0100 VS17", "\xf3\xa0\x84\x80", "\\U000e0100");
+}
+
+/*
+ * A run of more than SANITIZE_BLANKS_MAX blanks keeps its first ones: a
+ * message padded to push text to the start of a terminal row cannot.
+ */
+static void
+test_blank_runs(void)
+{
+	char	in[200], want[200];
+	size_t	len, bad = 0;
+
+	SAME("8 spaces kept", "a        b");
+	CHECK("9 spaces become 8", "a         b", "a        b");
+	CHECK("69 spaces become 8 (wrap spoofing)", "brb"
+	    "                                                                     "
+	    "* alice left", "brb        * alice left");
+	CHECK("only spaces", "                    ", "        ");
+	CHECK("leading", "            x", "        x");
+	CHECK("trailing", "x            ", "x        ");
+	SAME("two runs of 8", "a        b        c");
+	SAME("double spaces", "a  b  c. d");
+	CHECK("NBSP runs", "a\xc2\xa0\xc2\xa0\xc2\xa0\xc2\xa0\xc2\xa0"
+	    "\xc2\xa0\xc2\xa0\xc2\xa0\xc2\xa0\xc2\xa0" "b",
+	    "a\xc2\xa0\xc2\xa0\xc2\xa0\xc2\xa0\xc2\xa0\xc2\xa0\xc2\xa0"
+	    "\xc2\xa0" "b");
+	CHECK("spaces and NBSPs mixed", "a    \xc2\xa0    \xc2\xa0  b",
+	    "a    \xc2\xa0   b");
+	CHECK("NBSP then spaces", "\xc2\xa0         ", "\xc2\xa0       ");
+	CHECK("ideographic spaces", "\xe3\x80\x80\xe3\x80\x80\xe3\x80\x80"
+	    "\xe3\x80\x80\xe3\x80\x80\xe3\x80\x80\xe3\x80\x80\xe3\x80\x80"
+	    "\xe3\x80\x80", "\xe3\x80\x80\xe3\x80\x80\xe3\x80\x80"
+	    "\xe3\x80\x80\xe3\x80\x80\xe3\x80\x80\xe3\x80\x80\xe3\x80\x80");
+	CHECK("braille blanks", "\xe2\xa0\x80\xe2\xa0\x80\xe2\xa0\x80"
+	    "\xe2\xa0\x80\xe2\xa0\x80\xe2\xa0\x80\xe2\xa0\x80\xe2\xa0\x80"
+	    "\xe2\xa0\x80!", "\xe2\xa0\x80\xe2\xa0\x80\xe2\xa0\x80"
+	    "\xe2\xa0\x80\xe2\xa0\x80\xe2\xa0\x80\xe2\xa0\x80\xe2\xa0\x80!");
+	CHECK("an escape ends a run", "     \x1b     ", "     ^[     ");
+
+	/* every place a run can start and end against 8-byte words */
+	for (size_t start = 0; start < 17; start++) {
+		for (size_t run = 0; run < 30; run++) {
+			size_t	 n, keep = run > 8 ? 8 : run;
+			char	*out;
+
+			memset(in, 'x', sizeof in);
+			memset(in + start, ' ', run);
+			len = start + run + 9;
+			memset(want, 'x', sizeof want);
+			memset(want + start, ' ', keep);
+			out = run_sanitize(in, len, &n);
+			if ((n != len - (run - keep) ||
+			    memcmp(out, want, n) != 0) && bad++ == 0)
+				is_mem(out, n, want, len - (run - keep),
+				    "%zu spaces at %zu", run, start);
+			free(out);
+		}
+	}
+	is_uint(bad, 0, "runs of 0 to 29 spaces at offsets 0 to 16");
+}
+
 /* Their neighbours are ordinary text. */
 static void
 test_unicode_neighbours(void)
@@ -95,8 +188,17 @@ test_unicode_neighbours(void)
 	SAME("U+007E before DEL", "~");
 	SAME("U+2027 before U+2028", "\xe2\x80\xa7");
 	SAME("U+202F after U+202E", "\xe2\x80\xaf");
-	SAME("U+2065 before U+2066", "\xe2\x81\xa5");
-	SAME("U+206A after U+2069", "\xe2\x81\xaa");
+	SAME("U+2070 after the U+2060 block", "\xe2\x81\xb0");
+	SAME("U+205E before it", "\xe2\x81\x9e");
+	SAME("U+00AC before SOFT HYPHEN", "\xc2\xac");
+	SAME("U+00AE after it", "\xc2\xae");
+	SAME("U+200A HAIR SPACE before U+200B", "\xe2\x80\x8a");
+	SAME("U+2010 after U+200F", "\xe2\x80\x90");
+	SAME("U+3163 before U+3164", "\xe3\x85\xa3");
+	SAME("U+FEFE before U+FEFF", "\xef\xbb\xbe");
+	SAME("U+FFF9 after U+FFF8", "\xef\xbf\xb9");
+	SAME("U+E1000 after the tags", "\xf3\xa1\x80\x80");
+	SAME("U+DFFFF before the tags", "\xf3\x9f\xbf\xbf");
 	SAME("U+061B before U+061C", "\xd8\x9b");
 }
 
@@ -144,7 +246,7 @@ test_unchanged(void)
 	    "\xd0\xbf\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82");
 	SAME("CJK", "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e");
 	SAME("emoji and U+10FFFF", "\xf0\x9f\x98\x80\xf4\x8f\xbf\xbf");
-	SAME("BOM and U+FFFD itself", "\xef\xbb\xbf\xef\xbf\xbd");
+	SAME("U+FFFD itself", "\xef\xbf\xbd");
 	SAME("Hebrew (right-to-left, but no control)",
 	    "\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d");
 	check("empty", "", 0, "");
@@ -187,7 +289,7 @@ static size_t
 random_input(uint64_t *seed, char *buf, size_t max)
 {
 	static const unsigned char	nasty[] = { 0x00, 0x07, 0x09, 0x0a,
-	    0x0d, 0x1b, 0x1f, 0x7f, 0x80, 0x85, 0x9b, 0x9f, 0xa0, 0xa8, 0xae,
+	    0x0d, 0x20, 0x20, 0x20, 0x1b, 0x1f, 0x7f, 0x80, 0x85, 0x9b, 0x9f, 0xa0, 0xa8, 0xae,
 	    0xbf, 0xc0, 0xc1, 0xc2, 0xd8, 0xe0, 0xe2, 0xed, 0xef, 0xf0, 0xf4,
 	    0xf5, 0xff };
 	unsigned char			 enc[4];
@@ -225,7 +327,7 @@ static const char *
 output_problem(const unsigned char *s, size_t n)
 {
 	uint32_t	cp;
-	size_t		i, k;
+	size_t		i, k, blanks = 0;
 
 	for (i = 0; i < n; i++) {
 		if (s[i] < 0x20 || s[i] == 0x7f)
@@ -240,6 +342,15 @@ output_problem(const unsigned char *s, size_t n)
 		    (cp >= 0x2028 && cp <= 0x202e) ||
 		    (cp >= 0x2066 && cp <= 0x2069))
 			return "a C1, bidi or separator code point";
+		if (cp == 0x00ad || cp == 0x200b || cp == 0x2060 ||
+		    cp == 0xfeff || cp == 0x3164 || cp == 0x200d)
+			return "an invisible code point";
+		if (cp == ' ' || cp == 0xa0 || cp == 0x3000)
+			blanks++;
+		else
+			blanks = 0;
+		if (blanks > SANITIZE_BLANKS_MAX)
+			return "a run of more than SANITIZE_BLANKS_MAX blanks";
 	}
 	return NULL;
 }
@@ -278,7 +389,7 @@ test_random(void)
 	is_uint(over, 0, "%d random inputs: output <= PC_SANITIZED_MAX(len)",
 	    RANDOM_ROUNDS);
 	is_uint(unsafe, 0, "%d random inputs: valid UTF-8, no control bytes, "
-	    "no C1/bidi code points", RANDOM_ROUNDS);
+	    "no C1/bidi/invisible code points, no long runs of blanks", RANDOM_ROUNDS);
 	is_uint(again_bad, 0, "%d random inputs: sanitising is idempotent",
 	    RANDOM_ROUNDS);
 }
@@ -289,6 +400,8 @@ main(void)
 {
 	test_c0();
 	test_unicode_controls();
+	test_invisible();
+	test_blank_runs();
 	test_unicode_neighbours();
 	test_invalid();
 	test_unchanged();

@@ -1,0 +1,87 @@
+#!/usr/bin/env python3
+"""A fake pipechatd for the client's tests: it reads the well-known FIFO
+like the real one, answers the JOIN as told, and says hostile things.
+
+usage: fake-daemon.py FIFO SESSION_DIR SCRIPT
+
+SCRIPT is a Python file of lines to send (bytes, each with its '\\n'):
+    ANSWER = b"welcome mallory\\n"  (or a "bye ..." line: then nothing more)
+    LINES = [b"msg ...\\n", ...]     sent after the answer
+After LINES, the fake waits for the client to close ID.in and says
+"bye you left", as pipechatd does.  Exit status 0, or 1 with a reason.
+"""
+import os
+import re
+import sys
+import time
+
+
+def fail(msg):
+    print("fake-daemon: " + msg, file=sys.stderr)
+    sys.exit(1)
+
+
+def write_all(fd, data):
+    while data:
+        n = os.write(fd, data)
+        data = data[n:]
+
+
+def main():
+    fifo, sdir, script = sys.argv[1:4]
+    conf = {}
+    with open(script, "rb") as f:
+        exec(compile(f.read(), script, "exec"), conf)
+    # A reader of our own keeps the FIFO open between writers.
+    rfd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    buf = b""
+    deadline = time.monotonic() + 10
+    while True:
+        m = re.search(rb"\x01JOIN ([A-Za-z0-9_-]+)( quiet)?\n", buf)
+        if m:
+            break
+        if time.monotonic() > deadline:
+            fail("no JOIN in 10 s; read %r" % buf[:200])
+        try:
+            chunk = os.read(rfd, 4096)
+        except BlockingIOError:
+            chunk = b""
+        if not chunk:
+            time.sleep(0.01)
+        buf += chunk
+    sid = m.group(1).decode()
+    out = os.open(os.path.join(sdir, sid + ".out"), os.O_WRONLY)
+    inp = os.open(os.path.join(sdir, sid + ".in"), os.O_RDONLY | os.O_NONBLOCK)
+    write_all(out, conf["ANSWER"])
+    if not conf["ANSWER"].startswith(b"welcome"):
+        os.close(out)
+        return
+    for line in conf.get("LINES", []):
+        write_all(out, line)
+    # Wait for the client's end of file on ID.in, then confirm.
+    deadline = time.monotonic() + 20
+    opened = False
+    while time.monotonic() < deadline:
+        try:
+            chunk = os.read(inp, 65536)
+        except BlockingIOError:
+            opened = True
+            time.sleep(0.01)
+            continue
+        if chunk:
+            opened = True
+            continue
+        if opened:
+            break
+        time.sleep(0.01)
+    else:
+        fail("the client did not close ID.in in 20 s")
+    try:
+        write_all(out, b"bye you left\n")
+    except BrokenPipeError:
+        pass
+    os.close(out)
+
+
+if __name__ == "__main__":
+    main()

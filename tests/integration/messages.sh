@@ -1,0 +1,96 @@
+#!/bin/bash
+# Error messages point the right way: a mode that lets the group read the
+# FIFO says "the group"; 01620 is told it sets special bits; an unknown
+# section without keys is an error with its line; pipechat-client -p at
+# something that is not a FIFO does not send the user to pipechat.ini,
+# which it did not read; a FIFO directory pipechatd may not write is named
+# with what it tried and as whom, with exit status 78 (pipechatd(8)).
+# The last part runs only as root (as nobody).
+. "$(dirname "$0")/lib.sh"
+setup
+
+conf=$tmp/pipechat.ini
+fifo=$tmp/chat.fifo
+out=$tmp/out
+err=$tmp/err
+
+# run EXPECTED WHAT COMMAND...: run it (at most 10 s) and check the exit
+# status; stdout and stderr are in $out and $err.
+run()
+{
+	local want=$1 what=$2
+
+	shift 2
+	limit 10 "$@" >"$out" 2>"$err"
+	status=$?
+	[ "$status" -eq "$want" ] ||
+	    fail "$what: exit status $status, expected $want;" \
+	    "stdout: $(cat "$out"); stderr: $(cat "$err")"
+}
+
+# says WHAT TEXT: stderr holds the fixed string TEXT.
+says()
+{
+	grep -qF -e "$2" "$err" || fail "$1: no \"$2\" in: $(cat "$err")"
+}
+
+# says_not WHAT TEXT: stderr does not hold TEXT.
+says_not()
+{
+	! grep -qF -e "$2" "$err" || fail "$1: \"$2\" in: $(cat "$err")"
+}
+
+# bad_ini WHAT TEXT CONTENTS: pipechatd -n and pipechat-client refuse the
+# ini with CONTENTS, exit 78, with TEXT.
+bad_ini()
+{
+	step "$1"
+	printf '%b' "$3" >"$conf" || fail "cannot write $conf"
+	run 78 "$1: -n" "$PIPECHATD" -n -f "$conf"
+	says "$1: -n" "$2"
+	run 78 "$1: client" "$PIPECHAT_CLIENT" -q -f "$conf"
+	says "$1: client" "$2"
+}
+
+bad_ini "mode 0640" "$conf:3: mode: 0640 lets the group read the FIFO" \
+    "[fifo]\npath = $fifo\nmode = 0640\n"
+bad_ini "mode 0604" "$conf:3: mode: 0604 lets others read the FIFO" \
+    "[fifo]\npath = $fifo\nmode = 0604\n"
+bad_ini "mode 01620" \
+    "$conf:3: mode: 1620 sets setuid, setgid or sticky bits, which mean nothing on a FIFO" \
+    "[fifo]\npath = $fifo\nmode = 01620\n"
+bad_ini "an unknown section without keys" \
+    "$conf:4: [chat]: unknown section (expected [fifo] or [session])" \
+    "[fifo]\npath = $fifo\n\n[chat]\n"
+
+step "client -p at a regular file: no word of pipechat.ini"
+echo data >"$tmp/file" || fail "cannot write $tmp/file"
+run 78 "-p file" "$PIPECHAT_CLIENT" -q -p "$tmp/file" hi
+says "-p file" "$tmp/file: not a FIFO but a regular file: check the path given with -p"
+says_not "-p file" "pipechat.ini"
+step "client -f at an ini that names a regular file: that ini is named"
+write_config "$conf" "$tmp/file" 0620
+run 78 "-f file" "$PIPECHAT_CLIENT" -q -f "$conf" hi
+says "-f file" "$tmp/file: not a FIFO but a regular file: check [fifo] path in $conf"
+
+if [ "$(id -u)" -ne 0 ]; then
+	step "not root: not trying a directory pipechatd may not write"
+	step "ok"
+	exit 0
+fi
+nobody=$(id -u nobody 2>/dev/null) || skip "needs the user nobody"
+command -v setpriv >/dev/null || skip "needs setpriv"
+as_nobody="setpriv --reuid=$nobody --regid=$(id -g nobody) --clear-groups"
+chmod 0755 "$tmp" || fail "chmod failed"
+$as_nobody test -x "$PIPECHATD" ||
+    skip "nobody cannot run $PIPECHATD (set TMPDIR elsewhere)"
+mkdir -m 0755 "$tmp/ro" || fail "mkdir failed"
+step "a FIFO directory pipechatd may not write: what, as whom, exit 78"
+write_config "$conf" "$tmp/ro/chat.fifo" 0600
+# shellcheck disable=SC2086 # a word list
+run 78 "read-only directory" $as_nobody "$PIPECHATD" -f "$conf"
+says "read-only directory" "pipechatd: $tmp/ro/chat.fifo: cannot create the FIFO: pipechatd runs as nobody (uid $nobody), which may not write to directory $tmp/ro"
+[ "$(wc -l <"$err")" -eq 1 ] || fail "more than one line: $(cat "$err")"
+
+step "ok"
+exit 0

@@ -1,0 +1,213 @@
+#!/bin/bash
+# The Debian package on a freshly installed Debian 12, as an admin uses it:
+#   build the .deb (and a second one with a newer version) from the source
+#   tree; unpack a cached clean bookworm root (mmdebstrap minbase + systemd)
+#   into a scratch directory and boot it with systemd-nspawn; inside it,
+#   apt-get install the .deb, check that the user, group, /run/pipechat and
+#   the socket unit are there, chat as a member of the group and find the
+#   message under the user's name in the journal; edit /etc/pipechat.ini,
+#   upgrade, check the edit survived and chat again; purge and check that
+#   nothing of the package is left but the user and groups.
+# The root is cached in $PIPECHAT_DEB_CACHE (default
+# /var/cache/pipechat-tests); delete it to start from a new one.
+set -u
+
+skip() { echo "SKIP: $*"; exit 77; }
+fail() { echo "FAIL: $*"; dump; exit 1; }
+note() { echo "# $*"; }
+ok() { n=$((n + 1)); echo "ok $n - $*"; }
+n=0
+
+[ "$(id -u)" -eq 0 ] || skip "needs root to build a root file system and boot it"
+for tool in systemd-nspawn mmdebstrap dpkg-buildpackage nsenter; do
+	command -v "$tool" >/dev/null ||
+	    skip "$tool not installed (tools/install-deps --package)"
+done
+src=${SOURCE_ROOT:-$(dirname "$0")/../..}
+cache=${PIPECHAT_DEB_CACHE:-/var/cache/pipechat-tests}
+rootfs_tar=$cache/bookworm-minbase-systemd.tar
+
+tmp=$(mktemp -d /tmp/pipechat-package.XXXXXX)
+nspawn_pid=
+leader=
+
+stop_container() {
+	if [ -n "$nspawn_pid" ] && kill -0 "$nspawn_pid" 2>/dev/null; then
+		kill -TERM "$nspawn_pid" 2>/dev/null
+		for _ in $(seq 100); do
+			kill -0 "$nspawn_pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -KILL "$nspawn_pid" 2>/dev/null
+	fi
+	nspawn_pid= leader=
+}
+cleanup() {
+	stop_container
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# inside CMD...: run a command inside the container, as root
+inside() {
+	nsenter -t "$leader" -a /usr/bin/env -i \
+	    PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
+	    DEBIAN_FRONTEND=noninteractive "$@"
+}
+
+dump() {
+	[ -n "$leader" ] || { tail -20 "$tmp/nspawn.log" 2>/dev/null; return; }
+	inside systemctl status --no-pager pipechatd.socket pipechatd.service 2>&1 | tail -30
+	inside journalctl --no-pager -n 40 2>&1
+}
+
+# wait_for SECONDS CMD...: poll until CMD succeeds
+wait_for() {
+	local deadline=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ $SECONDS -lt $deadline ] || return 1
+		sleep 0.2
+	done
+}
+
+# --- the two packages ----------------------------------------------------------
+note "building the package"
+"$src/tools/build-deb" "$tmp/deb1" >"$tmp/build1.log" 2>&1 ||
+    { tail -40 "$tmp/build1.log"; fail "tools/build-deb"; }
+deb1=$(ls "$tmp"/deb1/pipechat_*_*.deb)
+version1=$(dpkg-deb -f "$deb1" Version)
+ok "built $(basename "$deb1")"
+
+# Errors and warnings fail; an override in debian/ must say why beside it.
+lintian --fail-on error,warning "$deb1" \
+    >"$tmp/lintian.log" 2>&1 || { cat "$tmp/lintian.log"; fail "lintian"; }
+ok "lintian: no error, no warning"
+
+# The same source with a newer version, as the next release would be.
+mkdir "$tmp/src2"
+(cd "$src" && git ls-files -z --cached --others --exclude-standard |
+    xargs -0 tar -cf - --) | tar -xf - -C "$tmp/src2"
+version2="$version1+upgradetest1"
+sed -i "1s/([^)]*)/($version2)/" "$tmp/src2/debian/changelog"
+# build-deb archives what git knows of, so it needs a repository
+(cd "$tmp/src2" && git init -q && git add -A) ||
+    fail "cannot make a repository of the second source tree"
+"$tmp/src2/tools/build-deb" "$tmp/deb2" >"$tmp/build2.log" 2>&1 ||
+    { tail -40 "$tmp/build2.log"; fail "tools/build-deb (second version)"; }
+deb2=$(ls "$tmp"/deb2/pipechat_*_*.deb)
+[ "$(dpkg-deb -f "$deb2" Version)" = "$version2" ] ||
+    fail "second package has version $(dpkg-deb -f "$deb2" Version), not $version2"
+ok "built $(basename "$deb2")"
+
+# --- a clean Debian 12 ------------------------------------------------------
+if [ ! -s "$rootfs_tar" ]; then
+	note "creating a clean Debian 12 root in $rootfs_tar (once)"
+	mkdir -p "$cache"
+	mmdebstrap --format=tar --variant=minbase --include=systemd,systemd-sysv,dbus \
+	    bookworm "$rootfs_tar.new" >"$tmp/mmdebstrap.log" 2>&1 ||
+	    { tail -20 "$tmp/mmdebstrap.log"; rm -f "$rootfs_tar.new";
+	      skip "mmdebstrap could not build a Debian 12 root (no mirror?)"; }
+	mv "$rootfs_tar.new" "$rootfs_tar"
+fi
+root=$tmp/root
+mkdir "$root"
+tar -xf "$rootfs_tar" -C "$root" || fail "cannot unpack $rootfs_tar"
+cp "$deb1" "$deb2" "$root/root/"
+systemd-id128 new >"$root/etc/machine-id"
+# apt inside the container resolves names like the host does
+cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null
+
+note "booting it"
+systemd-nspawn -D "$root" --register=no --keep-unit \
+    --machine="pipechat-pkg-$$" --console=passive -b \
+    >"$tmp/nspawn.log" 2>&1 &
+nspawn_pid=$!
+find_leader() {
+	leader=$(pgrep -P "$nspawn_pid" 2>/dev/null | head -n 1)
+	[ -n "$leader" ]
+}
+wait_for 30 find_leader || fail "container did not start"
+booted() {
+	case "$(inside systemctl is-system-running 2>/dev/null)" in
+	running | degraded) return 0 ;;
+	*) return 1 ;;
+	esac
+}
+wait_for 120 booted || fail "container did not finish booting: $(inside systemctl is-system-running 2>&1)"
+inside test ! -e /usr/sbin/pipechatd || fail "the clean root already has pipechatd"
+ok "a clean Debian 12 booted under systemd"
+
+# --- install -----------------------------------------------------------------
+inside apt-get update -q >"$tmp/apt.log" 2>&1 ||
+    { tail -20 "$tmp/apt.log"; skip "apt-get update failed in the container (no mirror?)"; }
+inside apt-get install -y -q "/root/$(basename "$deb1")" >>"$tmp/apt.log" 2>&1 ||
+    { tail -30 "$tmp/apt.log"; fail "apt-get install ./$(basename "$deb1")"; }
+ok "apt-get install ./$(basename "$deb1")"
+
+inside getent passwd pipechatd >/dev/null || fail "no user pipechatd"
+inside getent group pipechat >/dev/null || fail "no group pipechat"
+inside test -d /run/pipechat || fail "no /run/pipechat"
+[ "$(inside stat -c %U:%G:%a /run/pipechat)" = "pipechatd:pipechat:750" ] ||
+    fail "/run/pipechat is $(inside stat -c %U:%G:%a /run/pipechat)"
+inside systemctl is-enabled --quiet pipechatd.socket || fail "pipechatd.socket not enabled"
+inside systemctl is-active --quiet pipechatd.socket || fail "pipechatd.socket not active"
+inside dpkg-query -W -f='${Conffiles}\n' pipechat | grep -q '^ /etc/pipechat.ini ' ||
+    fail "/etc/pipechat.ini is not a conffile"
+ok "user, group, /run/pipechat, conffile, socket enabled and listening"
+
+inside useradd -m -G pipechat alice || fail "useradd alice"
+
+# chat WORD: alice sends WORD; it must reach the journal under her name
+chat() {
+	inside runuser -u alice -- sh -c "echo '$1' | pipechat-client" \
+	    >"$tmp/client.log" 2>&1 ||
+	    { cat "$tmp/client.log"; fail "pipechat-client as alice"; }
+	in_journal() {
+		inside journalctl -u pipechatd --no-pager -o cat 2>/dev/null |
+		    grep -q "alice.*$1"
+	}
+	wait_for 20 in_journal "$1" ||
+	    fail "'$1' from alice is not in journalctl -u pipechatd"
+}
+chat "hello-from-alice-$$"
+ok "a member's message is in the journal under her name"
+
+# --- upgrade keeps an edited conffile ------------------------------------------
+inside sh -c 'echo "; edited by the admin" >> /etc/pipechat.ini' ||
+    fail "cannot edit /etc/pipechat.ini"
+inside apt-get install -y -q "/root/$(basename "$deb2")" >>"$tmp/apt.log" 2>&1 ||
+    { tail -30 "$tmp/apt.log"; fail "upgrade to $version2"; }
+[ "$(inside dpkg-query -W -f='${Version}' pipechat)" = "$version2" ] ||
+    fail "installed version is not $version2 after the upgrade"
+inside grep -q '^; edited by the admin$' /etc/pipechat.ini ||
+    fail "the admin's edit of /etc/pipechat.ini did not survive the upgrade"
+inside systemctl is-active --quiet pipechatd.socket ||
+    fail "pipechatd.socket not active after the upgrade"
+chat "after-upgrade-$$"
+ok "upgrade to $version2: edit kept, chat works"
+
+# --- purge -------------------------------------------------------------------
+inside dpkg-query -L pipechat >"$tmp/files" || fail "dpkg -L pipechat"
+inside apt-get purge -y -q pipechat >>"$tmp/apt.log" 2>&1 ||
+    { tail -30 "$tmp/apt.log"; fail "apt-get purge pipechat"; }
+status=$(inside dpkg-query -W -f='${db:Status-Status}' pipechat 2>/dev/null)
+[ -z "$status" ] || [ "$status" = not-installed ] ||
+    fail "dpkg still has pipechat as '$status' after purge"
+left=
+while read -r f; do
+	# directories that other packages own (/usr/bin, /etc, ...) stay
+	inside test -d "$f" && continue
+	inside test -e "$f" && left="$left $f"
+done <"$tmp/files"
+[ -z "$left" ] || fail "left after purge:$left"
+inside test ! -e /etc/pipechat.ini || fail "/etc/pipechat.ini left after purge"
+for u in /etc/systemd/system/sockets.target.wants/pipechatd.socket \
+    /etc/systemd/system/multi-user.target.wants/pipechatd.service; do
+	inside test ! -e "$u" || fail "$u left after purge"
+done
+inside getent passwd pipechatd >/dev/null || fail "purge removed the user (policy: keep it)"
+inside getent group pipechat >/dev/null || fail "purge removed the group (policy: keep it)"
+ok "purge removed every file; user and groups kept"
+
+echo "1..$n"
