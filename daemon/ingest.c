@@ -12,12 +12,6 @@
 #include "log.h"
 #include "utf8.h"
 
-/*
- * One read takes what a default-sized pipe holds, so a burst from many
- * writers costs one system call rather than one per message.
- */
-#define INGEST_READ_MAX	65536
-
 struct ingest {
 	struct event	*ev;
 	int		 fd;		/* borrowed: the owner closes it */
