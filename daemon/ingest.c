@@ -70,7 +70,8 @@ ingest_new(struct event_base *base, int fd, ingest_line_cb line_cb,
  * writer's and is delivered as it is, flagged INGEST_INCOMPLETE; so is a
  * partial line that waits longer than partial_ms for its '\n'.  Lines from
  * a writer that sent no newline, or stopped mid-line, then cost nobody
- * else their line.  Returns 0, or -1 if out of memory.
+ * else their line.  Empty lines are not delivered: every write of a
+ * client starts with one.  Returns 0, or -1 if out of memory.
  */
 int
 ingest_set_shared(struct ingest *in, int partial_ms)
@@ -144,9 +145,14 @@ ingest_find_ctl(struct ingest *in, size_t end)
 {
 	static const char	ctl = PROTO_CTL;
 	struct evbuffer_ptr	p;
-	size_t			len = evbuffer_get_length(in->buf);
+	size_t			len;
 
-	if (!in->ctl_found && in->ctl_clean < len) {
+	/* Most lines: known to be clean already. */
+	if (in->ctl_found || in->ctl_clean >= end)
+		return in->ctl_found && in->ctl_clean < end ?
+		    (ssize_t)in->ctl_clean : -1;
+	len = evbuffer_get_length(in->buf);
+	if (in->ctl_clean < len) {
 		if (evbuffer_ptr_set(in->buf, &p, in->ctl_clean,
 		    EVBUFFER_PTR_SET) == -1)
 			fatalx("evbuffer_ptr_set failed");
@@ -220,7 +226,8 @@ ingest_partial_arm(struct ingest *in, int ended)
  * have been written atomically), so it is delivered cut, flagged, and the
  * rest of it up to the next '\n' is skipped: the next line stays intact.
  * On a shared FIFO a PROTO_CTL after a line's first byte ends that line
- * (and a skip) too: it starts another writer's control line.
+ * (and a skip) too: it starts another writer's control line; and empty
+ * lines are not delivered.
  */
 static void
 ingest_frame(struct ingest *in)
@@ -238,6 +245,15 @@ ingest_frame(struct ingest *in)
 		    (size_t)eol.pos;
 		cut = 0;
 		if (in->partial_ev != NULL) {
+			/*
+			 * An empty line, such as each client write's '\n' in
+			 * front makes, is nothing to deliver.
+			 */
+			if (eol.pos == 0 && !in->discarding) {
+				ingest_consume(in, 1);
+				ended = 1;
+				continue;
+			}
 			if (in->discarding && ingest_starts_ctl(in))
 				ctl = 0;
 			else
@@ -264,6 +280,18 @@ ingest_frame(struct ingest *in)
 		} else if (len > PC_TEXT_MAX) {
 			ingest_emit_truncated(in, len);
 			ingest_end_discard(in);
+		} else if (in->partial_ev != NULL && !cut &&
+		    evbuffer_get_length(in->buf) > len + 1) {
+			/*
+			 * The next client write's '\n' in front usually
+			 * follows: an empty line, taken with this one.
+			 */
+			line = evbuffer_pullup(in->buf, (ssize_t)len + 2);
+			eol_len = line[len + 1] == '\n' ? 2 : 1;
+			in->line_cb(in->arg, (char *)line, len, 0);
+			ingest_consume(in, len + eol_len);
+			ended = 1;
+			continue;
 		} else {
 			line = evbuffer_pullup(in->buf, (ssize_t)len + 1);
 			in->line_cb(in->arg, (char *)line, len,
