@@ -1,4 +1,6 @@
 /* The daemon's event loop: signals, reload, and who owns what. */
+#include <sys/resource.h>
+
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +51,48 @@ static void	server_room_empty_cb(void *);
 /* How long clients get to close their sessions when we stop. */
 #define SERVER_STOP_SEC		3
 
+/*
+ * fds the daemon needs besides two per session: stdio, the FIFO and its
+ * reopening, epoll, the session directory, the reserve fd, NSS lookups.
+ */
+#define SERVER_SPARE_FDS	16
+
+/*
+ * Every session costs two fds: raise the soft limit (and, when we may,
+ * the hard one) so that max_clients sessions fit.  Returns how many fit:
+ * max_clients, or fewer (and says so).
+ */
+int
+server_raise_nofile(int max_clients)
+{
+	struct rlimit	rl;
+	rlim_t		need = (rlim_t)max_clients * 2 + SERVER_SPARE_FDS;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur >= need)
+		return max_clients;
+	if (rl.rlim_max < need) {
+		struct rlimit	want = { need, need };
+
+		if (setrlimit(RLIMIT_NOFILE, &want) == 0)
+			return max_clients;
+	}
+	rl.rlim_cur = rl.rlim_max < need ? rl.rlim_max : need;
+	/* Refused (a hard limit above fs.nr_open): what is in force counts. */
+	if (setrlimit(RLIMIT_NOFILE, &rl) == -1 &&
+	    getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return max_clients;
+	if (rl.rlim_cur < need) {
+		int	fit = rl.rlim_cur > SERVER_SPARE_FDS + 2 ?
+			    (int)((rl.rlim_cur - SERVER_SPARE_FDS) / 2) : 1;
+
+		log_warnx("file descriptor limit %llu allows %d clients, not "
+		    "max_clients = %d", (unsigned long long)rl.rlim_cur, fit,
+		    max_clients);
+		return fit > 0 ? fit : 1;
+	}
+	return max_clients;
+}
+
 /* Adds a persistent handler for signo. */
 static struct event *
 server_signal(struct server *s, int signo, event_callback_fn cb)
@@ -95,6 +139,7 @@ server_new(struct config *conf, int *busy, char **cause)
 	s->sigint_ev = server_signal(s, SIGINT, server_stop_cb);
 	s->sighup_ev = server_signal(s, SIGHUP, server_reload_cb);
 	s->out = output_new(s->base, STDOUT_FILENO, server_output_fail_cb, s);
+	conf->max_clients = server_raise_nofile(conf->max_clients);
 	if ((s->room = room_new(s->base, conf, s->out)) == NULL)
 		fatalx("room: out of memory");
 	s->listener = listener_new(s->base, conf, listen_fd, s->room, busy,
@@ -274,6 +319,7 @@ server_reload(struct server *s)
 		config_free(conf);
 		return;
 	}
+	conf->max_clients = server_raise_nofile(conf->max_clients);
 	room_reconfigure(s->room, conf);
 	names_flush();
 	config_free(s->conf);
