@@ -175,7 +175,7 @@ struct sess {
 	char		 id[PROTO_ID_MAX + 1];
 	int		 in_fd;		/* we write: ID.in */
 	int		 out_fd;	/* we read: ID.out */
-	int		 made;		/* ID.in and ID.out exist, ours to remove */
+	int		 made;		/* ID.in, ID.out ours to remove */
 	int		 joinsent;
 	int		 welcomed;
 	int		 eof;		/* the daemon closed ID.out */

@@ -1,4 +1,4 @@
-/* Tests for lib/xmalloc.c: allocations that succeed, and one policy when not. */
+/* Tests for lib/xmalloc.c: allocations, and the one policy when they fail. */
 #include <sys/wait.h>
 
 #include <stdint.h>
