@@ -11,12 +11,7 @@
 #include "proto.h"
 #include "log.h"
 #include "utf8.h"
-
-/*
- * One read takes what a default-sized pipe holds, so a burst from many
- * writers costs one system call rather than one per message.
- */
-#define INGEST_READ_MAX	65536
+#include "xmalloc.h"
 
 struct ingest {
 	struct event	*ev;
@@ -55,8 +50,7 @@ ingest_new(struct event_base *base, int fd, ingest_line_cb line_cb,
 {
 	struct ingest	*in;
 
-	if ((in = calloc(1, sizeof *in)) == NULL)
-		return NULL;
+	in = xcalloc(1, sizeof *in);
 	in->fd = fd;
 	in->line_cb = line_cb;
 	in->eof_cb = eof_cb;

@@ -11,6 +11,13 @@ struct ingest;
 #define INGEST_INCOMPLETE	0x2	/* shared: cut off by another writer */
 
 /*
+ * The most one read(2) takes: what a default-sized pipe holds, so a burst
+ * from many writers costs one system call rather than one per message.
+ * With PC_TEXT_MAX it bounds what an ingest buffers at once.
+ */
+#define INGEST_READ_MAX		65536
+
+/*
  * On a FIFO many writers share, how long a line may stay without its
  * '\n' before it is taken as it is.  A well-behaved writer writes a line
  * whole, with one write(2), so its end is in the pipe already when its

@@ -13,6 +13,7 @@
 #include "message.h"
 #include "proto.h"
 #include "room.h"
+#include "xmalloc.h"
 
 /* How long to wait before trying again when the FIFO cannot be reopened. */
 #define LISTENER_RETRY_SEC	1
@@ -52,11 +53,9 @@ listener_new(struct event_base *base, const struct config *conf,
 
 	*cause = NULL;
 	*busy = 0;
-	if ((l = calloc(1, sizeof *l)) == NULL)
-		return NULL;
+	l = xcalloc(1, sizeof *l);
 	l->room = room;
-	if ((l->path = strdup(conf->fifo_path)) == NULL)
-		goto fail;
+	l->path = xstrdup(conf->fifo_path);
 	if (listen_fd >= 0)
 		rc = fifo_adopt(listen_fd, conf->fifo_path, conf->fifo_mode,
 		    conf->fifo_gid, &l->fifo, cause);
@@ -77,7 +76,7 @@ listener_new(struct event_base *base, const struct config *conf,
 	    LISTENER_IGNORED_BURST, LISTENER_IGNORED_MS);
 	if (l->ingest == NULL || l->retry_ev == NULL || l->ignored == NULL ||
 	    ingest_set_shared(l->ingest, INGEST_PARTIAL_MS) == -1)
-		goto fail;
+		fatalx("%s: cannot watch the FIFO", l->path);
 	return l;
 
 fail:

@@ -1,8 +1,4 @@
 /* Fuzz a client's byte stream through a pipe, ingest and message_format. */
-#include <sys/ioctl.h>
-
-#include <errno.h>
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +13,7 @@
 #include "sanitize.h"
 
 #include "fuzz.h"
+#include "pipefix.h"
 
 /* Larger inputs are skipped: they only make each run slower. */
 #define FRAMING_INPUT_MAX	((size_t)256 * 1024)
@@ -54,8 +51,8 @@ struct framing_line {
 
 /* One run: the pipe, the ingest reading it, and what came out. */
 struct framing {
+	struct pipefix		 p;
 	struct ingest		*in;
-	int			 rfd, wfd;
 	size_t			 written;	/* bytes into the pipe so far */
 	size_t			*breaks;	/* where drains ended a line */
 	size_t			 nbreaks, breaks_size;
@@ -108,23 +105,13 @@ framing_eof_cb(void *arg, int error)
 	ingest_pause(f->in);
 }
 
-/* Bytes written and not yet read. */
-static size_t
-framing_pending(struct framing *f)
-{
-	int	n;
-
-	FUZZ_CHECK(ioctl(f->rfd, FIONREAD, &n) == 0 && n >= 0);
-	return (size_t)n;
-}
-
 /* Let the loop read until the pipe is empty. */
 static void
 framing_pump(struct framing *f)
 {
 	int	i;
 
-	for (i = 0; framing_pending(f) > 0; i++) {
+	for (i = 0; pipefix_pending(&f->p) > 0; i++) {
 		FUZZ_CHECK(i < FRAMING_LOOPS_MAX);
 		FUZZ_CHECK(event_base_loop(framing_base,
 		    EVLOOP_NONBLOCK) != -1);
@@ -144,7 +131,7 @@ framing_drain(struct framing *f, int max_reads)
 		    sizeof *f->breaks);
 		FUZZ_CHECK(f->breaks != NULL);
 	}
-	f->breaks[f->nbreaks++] = f->written - framing_pending(f);
+	f->breaks[f->nbreaks++] = f->written - pipefix_pending(&f->p);
 	return rc;
 }
 
@@ -152,31 +139,12 @@ framing_drain(struct framing *f, int max_reads)
 static void
 framing_pause(struct framing *f)
 {
-	size_t	pending = framing_pending(f);
+	size_t	pending = pipefix_pending(&f->p);
 
 	ingest_pause(f->in);
 	FUZZ_CHECK(event_base_loop(framing_base, EVLOOP_NONBLOCK) != -1);
-	FUZZ_CHECK(framing_pending(f) == pending);
-	FUZZ_CHECK(ingest_resume(f->in, f->rfd) == 0);
-}
-
-/* Write all of p, letting the loop read whenever the pipe is full. */
-static void
-framing_write(struct framing *f, const uint8_t *p, size_t len)
-{
-	ssize_t	n;
-
-	while (len > 0) {
-		n = write(f->wfd, p, len);
-		if (n == -1) {
-			FUZZ_CHECK(errno == EAGAIN);
-			framing_pump(f);
-			continue;
-		}
-		p += n;
-		len -= (size_t)n;
-		f->written += (size_t)n;
-	}
+	FUZZ_CHECK(pipefix_pending(&f->p) == pending);
+	FUZZ_CHECK(ingest_resume(f->in, f->p.rfd) == 0);
 }
 
 /*
@@ -408,10 +376,7 @@ framing_free(struct framing *f)
 	size_t	i;
 
 	ingest_free(f->in);
-	if (f->rfd != -1)
-		close(f->rfd);
-	if (f->wfd != -1)
-		close(f->wfd);
+	pipefix_deinit(&f->p);
 	for (i = 0; i < f->nlines; i++)
 		free(f->lines[i].text);
 	free(f->lines);
@@ -431,21 +396,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct framing		f;
 	enum framing_action	action;
 	size_t			pos, len;
-	int			fds[2], max_reads, i;
+	int			max_reads, i;
 
 	if (size == 0 || size > FRAMING_INPUT_MAX)
 		return 0;
 	if (framing_base == NULL)
 		FUZZ_CHECK((framing_base = event_base_new()) != NULL);
 	memset(&f, 0, sizeof f);
-	FUZZ_CHECK(pipe2(fds, O_NONBLOCK | O_CLOEXEC) == 0);
-	f.rfd = fds[0];
-	f.wfd = fds[1];
-	if (data[0] & 1)
-		FUZZ_CHECK(fcntl(f.wfd, F_SETPIPE_SZ,
-		    FRAMING_SMALL_PIPE) != -1);
-	f.in = ingest_new(framing_base, f.rfd, framing_line_cb, framing_eof_cb,
-	    &f);
+	FUZZ_CHECK(pipefix_init(&f.p, framing_base,
+	    data[0] & 1 ? FRAMING_SMALL_PIPE : 0, PIPEFIX_WNONBLOCK) == 0);
+	f.in = ingest_new(framing_base, f.p.rfd, framing_line_cb,
+	    framing_eof_cb, &f);
 	FUZZ_CHECK(f.in != NULL);
 	if (data[0] & 4) {
 		f.shared = 1;
@@ -454,7 +415,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	for (pos = 0; pos < size; pos += len) {
 		len = framing_piece(data, size, pos, &action, &max_reads);
-		framing_write(&f, data + pos, len);
+		pipefix_write(&f.p, data + pos, len);
+		f.written += len;
 		switch (action) {
 		case FRAMING_PUMP:
 			framing_pump(&f);
@@ -469,8 +431,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		}
 	}
-	close(f.wfd);
-	f.wfd = -1;
+	pipefix_close_writer(&f.p);
 	if (data[0] & 2) {
 		for (i = 0; framing_drain(&f, 1 + data[0] % 3) == 0; i++)
 			FUZZ_CHECK(i < FRAMING_LOOPS_MAX);
@@ -486,7 +447,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    EVLOOP_NONBLOCK) != -1);
 		FUZZ_CHECK(f.neof == 1 && f.eof_error == 0);
 	}
-	FUZZ_CHECK(framing_pending(&f) == 0);
+	FUZZ_CHECK(pipefix_pending(&f.p) == 0);
 
 	framing_check_lines(&f, data, size);
 	framing_check_format(&f, data, size);

@@ -18,10 +18,14 @@ make_user bob bob
 # 4 sessions need 4 * 2 + 16 = 24 fds: the daemon keeps the limit it has.
 write_config fifo.mode=0620 fifo.group="$group" session.max_clients=4 \
     session.max_per_user=2
-DAEMON_REAL=$DAEMON
-DAEMON=$tmp/bin/pipechatd-limited
-printf '#!/bin/sh\nexec prlimit --nofile=24:24 %s "$@"\n' "$DAEMON_REAL" \
-    >"$DAEMON" && chmod 0755 "$DAEMON" || fail "cannot write $DAEMON"
+# Not under valgrind, which keeps fds of its own below the limit.
+if [ -z "${PIPECHAT_WRAPPER:-}" ]; then
+	DAEMON_REAL=$DAEMON
+	DAEMON=$tmp/bin/pipechatd-limited
+	printf '#!/bin/sh\nexec prlimit --nofile=24:24 %s "$@"\n' \
+	    "$DAEMON_REAL" >"$DAEMON" || fail "cannot write $DAEMON"
+	chmod 0755 "$DAEMON" || fail "cannot chmod $DAEMON"
+fi
 start_daemon -d
 
 # linger ID: mallory's session ID joins with a full .out, then leaves; its

@@ -1,6 +1,4 @@
 /* Tests for daemon/ingest.c: a byte stream from a pipe framed into lines. */
-#include <sys/ioctl.h>
-
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -16,13 +14,13 @@
 #include "proto.h"
 
 #include "evmem.h"
+#include "pipefix.h"
 #include "tap.h"
 #include "utf8-ref.h"
 
 #define MIB			(1024 * 1024)
 #define BIG_LINE		(8 * MIB)
 #define BIG_PIPE		MIB	/* so one read could take far more */
-#define INGEST_READ_MAX		65536	/* as in ingest.c */
 
 /*
  * What the evbuffer may hold at worst is a read on top of a line not yet
@@ -40,9 +38,8 @@ struct line {
 
 /* A pipe, the ingest reading it, and what came out. */
 struct fixture {
-	struct event_base	*base;
+	struct pipefix		 p;
 	struct ingest		*in;
-	int			 rfd, wfd;
 	struct line		*lines;
 	size_t			 nlines;
 	size_t			 size;		/* of lines[] */
@@ -90,21 +87,11 @@ fixture_eof_cb(void *arg, int error)
 static int
 fixture_init(struct fixture *f, int pipe_size)
 {
-	int	fds[2];
-
 	memset(f, 0, sizeof *f);
-	if (pipe2(fds, O_CLOEXEC) == -1)
-		abort();
-	f->rfd = fds[0];
-	f->wfd = fds[1];
-	if (fcntl(f->rfd, F_SETFL, O_NONBLOCK) == -1 ||
-	    fcntl(f->wfd, F_SETFL, O_NONBLOCK) == -1)
-		abort();
-	if (pipe_size > 0 && fcntl(f->wfd, F_SETPIPE_SZ, pipe_size) == -1)
+	if (pipefix_init(&f->p, NULL, pipe_size, PIPEFIX_WNONBLOCK) == -1)
 		return -1;
-	if ((f->base = event_base_new()) == NULL)
-		abort();
-	f->in = ingest_new(f->base, f->rfd, fixture_line_cb, fixture_eof_cb, f);
+	f->in = ingest_new(f->p.base, f->p.rfd, fixture_line_cb, fixture_eof_cb,
+	    f);
 	if (f->in == NULL)
 		abort();
 	return 0;
@@ -126,26 +113,10 @@ fixture_deinit(struct fixture *f)
 	size_t	i;
 
 	ingest_free(f->in);
-	if (f->base != NULL)
-		event_base_free(f->base);
-	if (f->rfd != -1)
-		close(f->rfd);
-	if (f->wfd != -1)
-		close(f->wfd);
+	pipefix_deinit(&f->p);
 	for (i = 0; i < f->nlines; i++)
 		free(f->lines[i].text);
 	free(f->lines);
-}
-
-/* Bytes waiting in the pipe. */
-static int
-fixture_pending(struct fixture *f)
-{
-	int	n;
-
-	if (ioctl(f->rfd, FIONREAD, &n) == -1)
-		abort();
-	return n;
 }
 
 /* Run the loop until the ingest has read all there is, and once more. */
@@ -155,36 +126,16 @@ fixture_pump(struct fixture *f)
 	int	i;
 
 	for (i = 0; i < 100000; i++) {
-		if (event_base_loop(f->base, EVLOOP_NONBLOCK) == -1)
+		if (event_base_loop(f->p.base, EVLOOP_NONBLOCK) == -1)
 			abort();
-		if (fixture_pending(f) == 0)
+		if (pipefix_pending(&f->p) == 0)
 			break;
 	}
-	if (event_base_loop(f->base, EVLOOP_NONBLOCK) == -1)
+	if (event_base_loop(f->p.base, EVLOOP_NONBLOCK) == -1)
 		abort();
 }
 
-/* Write all of p, running the loop whenever the pipe is full. */
-static void
-fixture_write(struct fixture *f, const void *p, size_t len)
-{
-	const char	*s = p;
-	ssize_t		 n;
-
-	while (len > 0) {
-		n = write(f->wfd, s, len);
-		if (n > 0) {
-			s += n;
-			len -= (size_t)n;
-		} else if (n == -1 && errno == EAGAIN) {
-			if (event_base_loop(f->base, EVLOOP_NONBLOCK) == -1)
-				abort();
-		} else
-			abort();
-	}
-}
-
-#define WRITE(f, lit)	fixture_write(f, lit, sizeof lit - 1)
+#define WRITE(f, lit)	pipefix_write(&(f)->p, lit, sizeof lit - 1)
 
 static void
 fixture_guard_cb(int fd, short what, void *arg)
@@ -207,24 +158,16 @@ fixture_wait_lines(struct fixture *f, size_t n, int max_ms)
 	int		 expired = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	guard = evtimer_new(f->base, fixture_guard_cb, &expired);
+	guard = evtimer_new(f->p.base, fixture_guard_cb, &expired);
 	if (guard == NULL || evtimer_add(guard, &tv) == -1)
 		abort();
 	while (f->nlines < n && !expired)
-		if (event_base_loop(f->base, EVLOOP_ONCE) == -1)
+		if (event_base_loop(f->p.base, EVLOOP_ONCE) == -1)
 			abort();
 	event_free(guard);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	return (t1.tv_sec - t0.tv_sec) * 1000 +
 	    (t1.tv_nsec - t0.tv_nsec) / 1000000;
-}
-
-/* The writer goes away. */
-static void
-fixture_close_writer(struct fixture *f)
-{
-	close(f->wfd);
-	f->wfd = -1;
 }
 
 /* Line i is text, with flags; says what differs. */
@@ -339,7 +282,7 @@ test_many_lines(void)
 	for (i = 0; i < n; i++)
 		len += (size_t)sprintf(buf + len, "line %05zu\n", i);
 	fixture_init(&f, 0);
-	fixture_write(&f, buf, len);
+	pipefix_write(&f.p, buf, len);
 	fixture_pump(&f);
 	is_uint(f.nlines, n, "%zu lines in %zu bytes: all delivered", n, len);
 	for (i = 0; i < f.nlines && i < n; i++) {
@@ -363,7 +306,7 @@ test_limit(void)
 
 	fixture_init(&f, 0);
 	line = repeat('x', PC_TEXT_MAX, "\n", &len);
-	fixture_write(&f, line, len);
+	pipefix_write(&f.p, line, len);
 	WRITE(&f, "next\n");
 	fixture_pump(&f);
 	is_uint(f.nlines, 2, "%d bytes: two lines", PC_TEXT_MAX);
@@ -374,7 +317,7 @@ test_limit(void)
 
 	fixture_init(&f, 0);
 	line = repeat('y', PC_TEXT_MAX + 1, "\n", &len);
-	fixture_write(&f, line, len);
+	pipefix_write(&f.p, line, len);
 	WRITE(&f, "next\n");
 	fixture_pump(&f);
 	is_uint(f.nlines, 2, "%d bytes: two lines", PC_TEXT_MAX + 1);
@@ -425,10 +368,10 @@ test_cut_utf8(void)
 			memcpy(line + len, "after\n", sizeof "after\n");
 			capture_stderr_begin(&saved);
 			if (split) {
-				fixture_write(&f, line, 2000);
+				pipefix_write(&f.p, line, 2000);
 				fixture_pump(&f);
 			}
-			fixture_write(&f, line + 2000 * split,
+			pipefix_write(&f.p, line + 2000 * split,
 			    len + 6 - 2000 * split);
 			fixture_pump(&f);
 			log = capture_stderr_end(saved);
@@ -468,9 +411,9 @@ test_long_line_in_pieces(void)
 	p2 = repeat('P', 3000, "", &len2);
 	memcpy(want, p1, len1);
 	memcpy(want + len1, p2, sizeof want - len1);
-	fixture_write(&f, p1, len1);
+	pipefix_write(&f.p, p1, len1);
 	fixture_pump(&f);
-	fixture_write(&f, p2, len2);
+	pipefix_write(&f.p, p2, len2);
 	fixture_pump(&f);
 	WRITE(&f, "still the long line\nnext\n");
 	fixture_pump(&f);
@@ -505,7 +448,7 @@ test_huge_line(void)
 	evmem_peak = evmem_live;
 	capture_stderr_begin(&saved);
 	for (sent = 0; sent < BIG_LINE; sent += len)
-		fixture_write(&f, chunk, len);
+		pipefix_write(&f.p, chunk, len);
 	WRITE(&f, "\nafter\n");
 	fixture_pump(&f);
 	log = capture_stderr_end(saved);
@@ -541,7 +484,7 @@ test_eof(void)
 	WRITE(&f, "one\ntwo");
 	fixture_pump(&f);
 	is_uint(f.nlines, 1, "eof: unterminated line waits for more");
-	fixture_close_writer(&f);
+	pipefix_close_writer(&f.p);
 	fixture_pump(&f);
 	fixture_pump(&f);
 	is_uint(f.nlines, 2, "eof: then two lines");
@@ -553,7 +496,7 @@ test_eof(void)
 	fixture_deinit(&f);
 
 	fixture_init(&f, 0);
-	fixture_close_writer(&f);
+	pipefix_close_writer(&f.p);
 	fixture_pump(&f);
 	is_uint(f.nlines, 0, "eof, nothing written: no line");
 	is_int(f.neof, 1, "eof, nothing written: eof_cb once");
@@ -562,8 +505,8 @@ test_eof(void)
 
 	fixture_init(&f, 0);
 	line = repeat('q', 5000, "", &len);
-	fixture_write(&f, line, len);
-	fixture_close_writer(&f);
+	pipefix_write(&f.p, line, len);
+	pipefix_close_writer(&f.p);
 	fixture_pump(&f);
 	is_uint(f.nlines, 1, "eof after a long unterminated line: one line");
 	is_line(&f, 0, line, PC_TEXT_MAX, INGEST_TRUNCATED,
@@ -620,9 +563,9 @@ test_drain(void)
 	IS_LINE(&f, 1, "b", 0, "drain: b");
 	IS_LINE(&f, 2, "c", 0, "drain: unterminated c too");
 	is_int(f.neof, 0, "drain: no eof_cb");
-	is_int(fixture_pending(&f), 0, "drain: the pipe is empty");
+	is_uint(pipefix_pending(&f.p), 0, "drain: the pipe is empty");
 	WRITE(&f, "d\n");
-	fixture_close_writer(&f);
+	pipefix_close_writer(&f.p);
 	is_int(ingest_drain(f.in, 16), -1, "drain, writer gone: returns -1");
 	IS_LINE(&f, 3, "d", 0, "drain, writer gone: the last line");
 	is_int(f.neof, 0, "drain, writer gone: no eof_cb");
@@ -633,13 +576,13 @@ test_drain(void)
 	 * in ingest.c), which is what callers' max_reads are counted in.
 	 */
 	fixture_init(&f, 0);
-	n = (size_t)fcntl(f.wfd, F_GETPIPE_SZ) / 16;
+	n = (size_t)fcntl(f.p.wfd, F_GETPIPE_SZ) / 16;
 	buf = drain_lines(n, &len);
-	fixture_write(&f, buf, len);
-	is_int(fixture_pending(&f), (int)len, "full pipe: %zu bytes", len);
+	pipefix_write(&f.p, buf, len);
+	is_uint(pipefix_pending(&f.p), len, "full pipe: %zu bytes", len);
 	ingest_drain(f.in, 1);
 	is_drained(&f, n, "drain of 1 read, full default pipe");
-	is_int(fixture_pending(&f), 0, "drain of 1 read: pipe emptied");
+	is_uint(pipefix_pending(&f.p), 0, "drain of 1 read: pipe emptied");
 	free(buf);
 	fixture_deinit(&f);
 
@@ -651,9 +594,9 @@ test_drain(void)
 	}
 	n = 3 * BIG_PIPE / 4 / 16;
 	buf = drain_lines(n, &len);
-	fixture_write(&f, buf, len);
+	pipefix_write(&f.p, buf, len);
 	ingest_drain(f.in, 1);
-	ok(f.nlines > 0 && f.nlines < n && fixture_pending(&f) > 0,
+	ok(f.nlines > 0 && f.nlines < n && pipefix_pending(&f.p) > 0,
 	    "drain of 1 read: %zu of %zu lines, the rest left", f.nlines, n);
 	ingest_drain(f.in, 1000);
 	is_drained(&f, n, "drain again");
@@ -673,17 +616,17 @@ test_pause_resume(void)
 	fixture_pump(&f);
 	ingest_pause(f.in);
 	WRITE(&f, "ked\n");
-	event_base_loop(f.base, EVLOOP_NONBLOCK);
+	event_base_loop(f.p.base, EVLOOP_NONBLOCK);
 	is_uint(f.nlines, 0, "paused: nothing read");
-	is_int(fixture_pending(&f), 4, "paused: the bytes wait in the pipe");
+	is_uint(pipefix_pending(&f.p), 4, "paused: the bytes wait in the pipe");
 
 	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) == -1)
 		abort();
-	close(f.rfd);
-	close(f.wfd);
-	f.rfd = fds[0];
-	f.wfd = fds[1];
-	is_int(ingest_resume(f.in, f.rfd), 0, "resume on a new fd");
+	close(f.p.rfd);
+	close(f.p.wfd);
+	f.p.rfd = fds[0];
+	f.p.wfd = fds[1];
+	is_int(ingest_resume(f.in, f.p.rfd), 0, "resume on a new fd");
 	WRITE(&f, "tial\nnew\n");
 	fixture_pump(&f);
 	is_uint(f.nlines, 2, "resumed: two lines");
@@ -755,10 +698,10 @@ test_shared_discard(void)
 		line = repeat('x', 5000, "\001JOIN d\nnext\n", &len);
 		capture_stderr_begin(&saved);
 		if (split) {
-			fixture_write(&f, line, 5000);
+			pipefix_write(&f.p, line, 5000);
 			fixture_pump(&f);
 		}
-		fixture_write(&f, line + 5000 * split, len - 5000 * split);
+		pipefix_write(&f.p, line + 5000 * split, len - 5000 * split);
 		fixture_pump(&f);
 		log = capture_stderr_end(saved);
 		is_uint(f.nlines, 3, "discard%s: three lines",
@@ -819,7 +762,7 @@ test_shared_timeout(void)
 	fixture_init_shared(&f, 30);
 	line = repeat('x', 5000, "", &len);
 	capture_stderr_begin(&saved);
-	fixture_write(&f, line, len);
+	pipefix_write(&f.p, line, len);
 	fixture_pump(&f);
 	fixture_wait_lines(&f, 2, 100);
 	WRITE(&f, "after\n");
@@ -839,7 +782,7 @@ test_shared_timeout(void)
 	fixture_init_shared(&f, 30);
 	WRITE(&f, "tail");
 	fixture_pump(&f);
-	fixture_close_writer(&f);
+	pipefix_close_writer(&f.p);
 	fixture_pump(&f);
 	fixture_pump(&f);
 	is_uint(f.nlines, 1, "shared eof: one line");
@@ -904,7 +847,7 @@ test_shared_random(void)
 		piece = 1 + x % (x % 3 == 0 ? 20000 : 40);
 		if (piece > len - off)
 			piece = len - off;
-		fixture_write(&f, buf + off, piece);
+		pipefix_write(&f.p, buf + off, piece);
 		if (x % 2 == 0)
 			fixture_pump(&f);
 	}

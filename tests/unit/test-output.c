@@ -1,8 +1,5 @@
 /* Tests for daemon/output.c: messages printed as safe lines on a pipe. */
-#include <sys/ioctl.h>
-
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +12,7 @@
 #include "pclimits.h"
 
 #include "evmem.h"
+#include "pipefix.h"
 #include "tap.h"
 
 /* Format m as the room does, and hand it to output_message. */
@@ -31,9 +29,8 @@ emit(struct output *out, const struct message *m)
 
 /* An output writing to a pipe whose other end the test reads. */
 struct fixture {
-	struct event_base	*base;
+	struct pipefix		 p;
 	struct output		*out;
-	int			 rfd, wfd;
 	int			 nfail;
 };
 
@@ -50,20 +47,10 @@ fixture_fail_cb(void *arg)
 static int
 fixture_init(struct fixture *f, int pipe_size)
 {
-	int	fds[2];
-
 	memset(f, 0, sizeof *f);
-	if (pipe2(fds, O_CLOEXEC) == -1)
-		abort();
-	f->rfd = fds[0];
-	f->wfd = fds[1];
-	if (fcntl(f->rfd, F_SETFL, O_NONBLOCK) == -1)
-		abort();
-	if (pipe_size > 0 && fcntl(f->wfd, F_SETPIPE_SZ, pipe_size) == -1)
+	if (pipefix_init(&f->p, NULL, pipe_size, 0) == -1)
 		return -1;
-	if ((f->base = event_base_new()) == NULL)
-		abort();
-	f->out = output_new(f->base, f->wfd, fixture_fail_cb, f);
+	f->out = output_new(f->p.base, f->p.wfd, fixture_fail_cb, f);
 	if (f->out == NULL)
 		abort();
 	return 0;
@@ -74,31 +61,7 @@ static void
 fixture_deinit(struct fixture *f)
 {
 	output_free(f->out);
-	if (f->base != NULL)
-		event_base_free(f->base);
-	if (f->rfd != -1)
-		close(f->rfd);
-	if (f->wfd != -1)
-		close(f->wfd);
-}
-
-/* Bytes waiting in the pipe. */
-static int
-fixture_pending(struct fixture *f)
-{
-	int	n;
-
-	if (ioctl(f->rfd, FIONREAD, &n) == -1)
-		abort();
-	return n;
-}
-
-/* Run what the loop has ready, as the daemon does between reads. */
-static void
-fixture_run(struct fixture *f)
-{
-	if (event_base_loop(f->base, EVLOOP_NONBLOCK) == -1)
-		abort();
+	pipefix_deinit(&f->p);
 }
 
 /* Everything in the pipe now; *len is its length. */
@@ -116,7 +79,7 @@ fixture_read(struct fixture *f, size_t *len)
 			if ((buf = realloc(buf, size)) == NULL)
 				abort();
 		}
-		n = read(f->rfd, buf + *len, size - *len);
+		n = read(f->p.rfd, buf + *len, size - *len);
 		if (n > 0)
 			*len += (size_t)n;
 		else if (n == -1 && errno == EAGAIN)
@@ -154,24 +117,25 @@ test_format(void)
 
 	fixture_init(&f, 0);
 	emit(f.out, CHAT(NULL, "hello", 0));
-	is_int(fixture_pending(&f), 0, "nothing written before the loop runs");
-	fixture_run(&f);
+	is_uint(pipefix_pending(&f.p), 0,
+	    "nothing written before the loop runs");
+	pipefix_run(&f.p);
 	IS_OUTPUT(&f, "(anonymous): hello\n", "anonymous writer");
 
 	emit(f.out, CHAT("alice", "hi there", 0));
-	fixture_run(&f);
+	pipefix_run(&f.p);
 	IS_OUTPUT(&f, "alice: hi there\n", "named sender");
 
 	emit(f.out, CHAT("bob", "cut here", MESSAGE_TRUNCATED));
-	fixture_run(&f);
+	pipefix_run(&f.p);
 	IS_OUTPUT(&f, "bob: cut here [truncated]\n", "truncated marker");
 
 	emit(f.out, CHAT(NULL, "hel", MESSAGE_INCOMPLETE));
-	fixture_run(&f);
+	pipefix_run(&f.p);
 	IS_OUTPUT(&f, "(anonymous): hel [incomplete]\n", "incomplete marker");
 
 	emit(f.out, CHAT("carol", "", 0));
-	fixture_run(&f);
+	pipefix_run(&f.p);
 	IS_OUTPUT(&f, "carol: \n", "empty text");
 
 	emit(f.out, &(struct message){ .kind = MESSAGE_ACTION,
@@ -182,7 +146,7 @@ test_format(void)
 	    .from = "erin" });
 	emit(f.out, &(struct message){ .kind = MESSAGE_LEAVE,
 	    .from = "frank", .text = "timeout\x1b", .len = 8 });
-	fixture_run(&f);
+	pipefix_run(&f.p);
 	IS_OUTPUT(&f, "* dave waves\n--> erin joined\n<-- erin left\n"
 	    "<-- frank left (timeout^[)\n", "action, join and leave lines");
 	fixture_deinit(&f);
@@ -197,21 +161,21 @@ test_escaping(void)
 	fixture_init(&f, 0);
 	emit(f.out, CHAT("mallory",
 	    "\x1b[2Jboom\r\n\a\xc2\x9b" "1m\xe2\x80\xae" "txt\xff", 0));
-	fixture_run(&f);
+	pipefix_run(&f.p);
 	IS_OUTPUT(&f, "mallory: ^[[2Jboom^M^J^G\\u009b1m\\u202etxt"
 	    "\xef\xbf\xbd\n", "controls, C1, bidi and bad bytes escaped");
 
 	emit(f.out, CHAT(NULL, "a\0b\x7f", 0));
-	fixture_run(&f);
+	pipefix_run(&f.p);
 	IS_OUTPUT(&f, "(anonymous): a^@b^?\n", "NUL and DEL inside text");
 
 	emit(f.out, CHAT("ev\x1bil\n", "x", 0));
-	fixture_run(&f);
+	pipefix_run(&f.p);
 	IS_OUTPUT(&f, "ev^[il^J: x\n", "the name is escaped too");
 
 	emit(f.out, CHAT("h\xc3\xa9l\xc3\xa8ne",
 	    "caf\xc3\xa9 \xf0\x9f\x98\x80", 0));
-	fixture_run(&f);
+	pipefix_run(&f.p);
 	IS_OUTPUT(&f, "h\xc3\xa9l\xc3\xa8ne: caf\xc3\xa9 \xf0\x9f\x98\x80\n",
 	    "valid UTF-8 is left alone");
 	fixture_deinit(&f);
@@ -234,7 +198,7 @@ test_sizes(void)
 	m.text = "x";
 	m.len = 1;
 	emit(f.out, &m);
-	fixture_run(&f);
+	pipefix_run(&f.p);
 	name[MESSAGE_NAME_MAX] = '\0';
 	if ((want = malloc(MESSAGE_NAME_MAX + 4)) == NULL)
 		abort();
@@ -255,7 +219,7 @@ test_sizes(void)
 	m.len = PC_TEXT_MAX;
 	m.flags = MESSAGE_TRUNCATED;
 	emit(f.out, &m);
-	fixture_run(&f);
+	pipefix_run(&f.p);
 	p = want;
 	for (i = 0; i < MESSAGE_NAME_MAX + PC_TEXT_MAX; i++) {
 		if (i == MESSAGE_NAME_MAX) {
@@ -287,11 +251,11 @@ test_batch(void)
 	emit(f.out, CHAT("a", "1", 0));
 	emit(f.out, CHAT("b", "2", 0));
 	emit(f.out, CHAT("c", "3", 0));
-	is_int(fixture_pending(&f), 0, "batch: nothing before the loop");
-	fixture_run(&f);
+	is_uint(pipefix_pending(&f.p), 0, "batch: nothing before the loop");
+	pipefix_run(&f.p);
 	IS_OUTPUT(&f, "a: 1\nb: 2\nc: 3\n", "batch: three lines in order");
-	fixture_run(&f);
-	is_int(fixture_pending(&f), 0, "batch: nothing written twice");
+	pipefix_run(&f.p);
+	is_uint(pipefix_pending(&f.p), 0, "batch: nothing written twice");
 
 	emit(f.out, CHAT("d", "4", 0));
 	is_int(output_flush(f.out), 0, "output_flush: 0");
@@ -313,9 +277,9 @@ test_batch(void)
 	m.len = PC_TEXT_MAX;
 	for (i = 0; i < n; i++)
 		emit(f.out, &m);
-	ok(fixture_pending(&f) >= BATCH_MAX,
+	ok(pipefix_pending(&f.p) >= BATCH_MAX,
 	    "%zu lines: %d bytes written without the loop", n, BATCH_MAX);
-	fixture_run(&f);
+	pipefix_run(&f.p);
 	got = fixture_read(&f, &len);
 	for (i = 0, lines = 0; i < len; i++)
 		lines += got[i] == '\n';
@@ -336,24 +300,24 @@ test_failure(void)
 	size_t		 i, live;
 
 	fixture_init(&f, 0);
-	close(f.rfd);
-	f.rfd = -1;
+	close(f.p.rfd);
+	f.p.rfd = -1;
 	emit(f.out, CHAT("alice", "into the void", 0));
 	is_int(f.nfail, 0, "closed reader: fail_cb not called at once");
-	fixture_run(&f);
+	pipefix_run(&f.p);
 	is_int(f.nfail, 1, "closed reader: fail_cb called from the loop");
 	is_int(output_flush(f.out), -1, "closed reader: output_flush -1");
 	is_int(f.nfail, 1, "closed reader: no second fail_cb from flush");
 	emit(f.out, CHAT("alice", "again", 0));
-	fixture_run(&f);
+	pipefix_run(&f.p);
 	is_int(output_flush(f.out), -1, "closed reader: still -1");
 	is_int(f.nfail, 1, "closed reader: fail_cb still called once");
 	fixture_deinit(&f);
 
 	/* the same when the batch is large enough to be written at once */
 	fixture_init(&f, 0);
-	close(f.rfd);
-	f.rfd = -1;
+	close(f.p.rfd);
+	f.p.rfd = -1;
 	if ((text = malloc(PC_TEXT_MAX)) == NULL)
 		abort();
 	memset(text, 't', PC_TEXT_MAX);
@@ -361,7 +325,7 @@ test_failure(void)
 	m.len = PC_TEXT_MAX;
 	for (i = 0; i < 3 * BATCH_MAX / PC_TEXT_MAX; i++)
 		emit(f.out, &m);
-	fixture_run(&f);
+	pipefix_run(&f.p);
 	is_int(output_flush(f.out), -1, "closed reader, big batch: -1");
 	is_int(f.nfail, 1, "closed reader, big batch: fail_cb once");
 
@@ -369,7 +333,7 @@ test_failure(void)
 	live = evmem_live;
 	for (i = 0; i < 1000; i++)
 		emit(f.out, &m);
-	fixture_run(&f);
+	pipefix_run(&f.p);
 	ok(evmem_live <= live + BATCH_MAX,
 	    "failed output: 4 MB of messages later, %zu bytes more held",
 	    evmem_live > live ? evmem_live - live : 0);
