@@ -63,10 +63,39 @@ sessiondir_list_add(char *list, size_t size, const char *name, int isdir)
 }
 
 /*
+ * Whether the client of the session whose FIFO is name (ID.in or ID.out)
+ * is gone: ID.out has no reader (opening it for writing without blocking
+ * fails with ENXIO), or is not there.  A client that is joining again
+ * while we start holds its ID.out open for reading: its FIFOs stay.
+ */
+static int
+sessiondir_stale(int dirfd, const char *name)
+{
+	char	out[PROTO_ID_MAX + sizeof PROTO_OUT_SUFFIX];
+	size_t	len = strlen(name);
+	int	fd;
+
+	if (len > 3 && strcmp(name + len - 3, ".in") == 0)
+		len -= 3;
+	else
+		len -= 4;
+	snprintf(out, sizeof out, "%.*s%s", (int)len, name, PROTO_OUT_SUFFIX);
+	fd = openat(dirfd, out, O_WRONLY | O_NONBLOCK | O_NOFOLLOW |
+	    O_NOCTTY | O_CLOEXEC);
+	if (fd != -1) {
+		close(fd);
+		return 0;
+	}
+	return errno == ENXIO || errno == ENOENT;
+}
+
+/*
  * Remove the session FIFOs a previous run (or a crashed client) left
- * behind: ID.in and ID.out that are FIFOs.  Anything else (directories
- * included) is not ours to remove, however it got there: it is named in
- * one warning and left alone.
+ * behind: ID.in and ID.out that are FIFOs, where ID.out has no reader.
+ * The FIFOs of a live client (one rejoining across a restart) are kept
+ * and counted.  Anything else (directories included) is not ours to
+ * remove, however it got there: it is named in one warning and left
+ * alone.
  */
 static void
 sessiondir_clean(int dirfd, const char *path)
@@ -75,7 +104,7 @@ sessiondir_clean(int dirfd, const char *path)
 	struct stat	 st;
 	DIR		*dir;
 	char		 list[SESSIONDIR_LIST_SIZE] = "";
-	int		 fd, removed = 0, other = 0, isdir;
+	int		 fd, removed = 0, live = 0, other = 0, isdir;
 
 	if ((fd = dup(dirfd)) == -1 || (dir = fdopendir(fd)) == NULL) {
 		if (fd != -1)
@@ -95,7 +124,9 @@ sessiondir_clean(int dirfd, const char *path)
 		}
 		if (S_ISFIFO(st.st_mode) &&
 		    sessiondir_session_name(de->d_name)) {
-			if (unlinkat(dirfd, de->d_name, 0) == 0)
+			if (!sessiondir_stale(dirfd, de->d_name))
+				live++;
+			else if (unlinkat(dirfd, de->d_name, 0) == 0)
 				removed++;
 			else if (errno != ENOENT)
 				log_warn("%s/%s: cannot remove", path,
@@ -108,7 +139,10 @@ sessiondir_clean(int dirfd, const char *path)
 			    isdir);
 	}
 	closedir(dir);
-	if (removed > 0)
+	if (live > 0)
+		log_info("%s: removed %d stale entries; kept %d of clients "
+		    "still there", path, removed, live);
+	else if (removed > 0)
 		log_info("%s: removed %d stale entries", path, removed);
 	if (other > 0)
 		log_warnx("%s: left alone %d entr%s that %s not session "

@@ -1,7 +1,8 @@
 #!/bin/bash
 # The session directory at start.  The session FIFOs a crashed daemon left
 # in it (ID.in and ID.out, ID a valid session id, also other users') are
-# removed; anything else (files, other FIFOs, symbolic links, directories)
+# removed, unless the client is still there (a reader on ID.out: it is
+# joining again across a restart); anything else (files, other FIFOs, symbolic links, directories)
 # is named in one warning and left alone, without following links; the
 # directory gets mode 3733.  A symbolic
 # link, or a directory owned by another user, at its path makes the
@@ -60,9 +61,18 @@ if [ -n "$other" ]; then
 	    mkfifo "$sdir/other.in" && chown "$other" "$sdir/other.in" ||
 	    fail "cannot make a FIFO owned by $other"
 fi
+# A client rejoining across a restart holds its ID.out open for reading.
+mkfifo "$sdir/00000000live0000.in" "$sdir/00000000live0000.out" ||
+    fail "mkfifo failed"
+exec {live}<>"$sdir/00000000live0000.out" || fail "cannot open the live .out"
 write_config
 start_daemon
-wait_line "$derr" "pipechatd: $sdir: removed $stale stale entries"
+wait_line "$derr" \
+    "pipechatd: $sdir: removed $stale stale entries; kept 2 of clients still there"
+for k in 00000000live0000.in 00000000live0000.out; do
+	[ -p "$sdir/$k" ] || fail "$k, a live client's, was removed"
+done
+exec {live}>&-
 wait_grep "$derr" \
     "^pipechatd: .*: left alone 7 entries that are not session FIFOs: "
 line=$(grep -F "left alone" "$derr")
