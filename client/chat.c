@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "chat.h"
@@ -23,6 +24,13 @@
  * stop waiting for it to close the session.
  */
 #define CHAT_LEAVE_TIMEOUT_MS	10000
+
+/* While pipechatd restarts, how often we look for it. */
+#define CHAT_REJOIN_POLL_MS	100
+
+/* The notices, on a terminal, when pipechatd goes and when it is back. */
+#define CHAT_NOTICE_GONE	PROTO_NOTICE " pipechatd is restarting"
+#define CHAT_NOTICE_BACK	PROTO_NOTICE " back"
 
 /*
  * Lines waiting to be written: stdin is not read while this much waits,
@@ -62,6 +70,12 @@ struct chat {
 	int			 cut_short;	/* ... before we were done */
 	int			 confirmed;	/* it said we left: all taken */
 	int			 quit;		/* /quit queued: send no more */
+	int			 session;	/* a session, not raw lines */
+	const struct chat_rejoin *rejoin;	/* or NULL */
+	int			 restarting;	/* bye: the daemon restarts */
+	int			 waiting;	/* ... and the session is over */
+	long long		 deadline;	/* give up waiting then (ms) */
+	int			 lost;		/* it may have lost lines */
 };
 
 static volatile sig_atomic_t	chat_signalled;
@@ -128,17 +142,21 @@ chat_queue_line(void *arg, const char *line, size_t len)
 	int		 first = 1;
 
 	len = chat_trim_cr(line, len);
-	if (len == 0 || c->sink == -1 || c->quit)
+	if (len == 0 || (c->sink == -1 && !c->restarting) || c->quit)
 		return;
 	/* The daemon ends the session on /quit: what follows would be lost. */
-	if (c->out != -1 && chat_is_quit(line, len))
+	if (c->session && chat_is_quit(line, len)) {
 		c->quit = 1;
+		/* No session to end while waiting: just send the rest. */
+		if (c->restarting)
+			return;
+	}
 	while (len > 0) {
 		/* Cannot happen: stdin is read only below CHAT_SENDQ_MAX. */
 		if (sizeof c->sendq - c->sendq_len < PC_LINE_MAX)
 			errx(PC_EX_SOFTWARE, "send queue full (%zu bytes): "
 			    "CHAT_SENDQ_HEADROOM is too small", c->sendq_len);
-		cut = send_piece(line, len, first, c->out != -1,
+		cut = send_piece(line, len, first, c->session,
 		    c->sendq + c->sendq_len, &piece);
 		c->sendq_len += piece;
 		line += cut;
@@ -214,8 +232,22 @@ chat_show(void *arg, const char *line, size_t len)
 		/*
 		 * Ended by the daemon.  Stop sending at once and close our
 		 * end: it reads what we wrote until then (and confirms),
-		 * so every line counted as sent is taken.
+		 * so every line counted as sent is taken.  If it is only
+		 * restarting, keep the rest to send to the next one.
 		 */
+		if (c->rejoin != NULL && !c->restarting &&
+		    len - off == sizeof PROTO_BYE_SHUTDOWN - 1 &&
+		    memcmp(line + off, PROTO_BYE_SHUTDOWN, len - off) == 0) {
+			c->restarting = 1;
+			if (c->sink != -1) {
+				close(c->sink);
+				c->sink = -1;
+			}
+			if (c->term.active)
+				term_show(&c->term, CHAT_NOTICE_GONE,
+				    sizeof CHAT_NOTICE_GONE - 1);
+			return;
+		}
 		c->bye = 1;
 		c->cut_short = !c->stdin_eof || c->sendq_len > 0;
 		if (c->term.active)
@@ -319,6 +351,70 @@ chat_suspend(struct chat *c)
 	term_redraw(&c->term);
 }
 
+/* Milliseconds on the monotonic clock. */
+static long long
+chat_now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * The old session is over (the daemon restarts): wait for the next one.
+ * What it did not confirm may be lost: say so once, as when it dies.
+ */
+static void
+chat_gone(struct chat *c)
+{
+	if (!c->confirmed && !c->lost) {
+		warnx("pipechatd closed the session before it confirmed our "
+		    "leaving; %lu line%s sent, not all may have been read",
+		    c->sent, c->sent == 1 ? "" : "s");
+		c->lost = 1;
+	}
+	c->confirmed = 0;
+	c->from.len = 0;
+	c->waiting = 1;
+	c->deadline = chat_now_ms() + (long long)c->rejoin->wait_s * 1000;
+}
+
+/*
+ * Waiting for the daemon: try to join again.  Returns 1 when back, 0 when
+ * not yet, -1 (with c->status set) when the wait is over.
+ */
+static int
+chat_try_rejoin(struct chat *c)
+{
+	int	fl;
+
+	if (c->stdin_eof && c->sendq_len == 0) {
+		/* Nothing left to send: every line was taken. */
+		return -1;
+	}
+	if (c->rejoin->join(c->rejoin->arg, &c->sink, &c->out) == 0) {
+		if ((fl = fcntl(c->sink, F_GETFL)) == -1 ||
+		    fcntl(c->sink, F_SETFL, fl | O_NONBLOCK) == -1)
+			err(PC_EX_OSERR, "%s", c->sink_name);
+		c->waiting = c->restarting = 0;
+		if (c->term.active)
+			term_show(&c->term, CHAT_NOTICE_BACK,
+			    sizeof CHAT_NOTICE_BACK - 1);
+		return 1;
+	}
+	if (chat_now_ms() >= c->deadline) {
+		if (c->term.active)
+			term_stop(&c->term);
+		warnx("pipechatd did not come back within %d s; %lu line%s "
+		    "sent, the rest not", c->rejoin->wait_s, c->sent,
+		    c->sent == 1 ? "" : "s");
+		c->status = PC_EX_UNAVAILABLE;
+		return -1;
+	}
+	return 0;
+}
+
 static void
 chat_signals(void)
 {
@@ -340,7 +436,8 @@ chat_signals(void)
  * -1.  Returns the exit status.
  */
 int
-chat_run(int *sink, int *out, const char *sink_name, int flags)
+chat_run(int *sink, int *out, const char *sink_name, int flags,
+    const struct chat_rejoin *rejoin)
 {
 	static struct chat	 c;
 	struct pollfd		 pfd[3];
@@ -351,6 +448,9 @@ chat_run(int *sink, int *out, const char *sink_name, int flags)
 	c.sink = *sink;
 	c.sink_name = sink_name;
 	c.out = *out;
+	c.session = c.out != -1;
+	c.rejoin = c.session && rejoin != NULL && rejoin->wait_s > 0 ?
+	    rejoin : NULL;
 	c.stdin_eof = (flags & CHAT_NO_STDIN) != 0;
 	if (c.sink != -1 && ((fl = fcntl(c.sink, F_GETFL)) == -1 ||
 	    fcntl(c.sink, F_SETFL, fl | O_NONBLOCK) == -1))
@@ -364,12 +464,14 @@ chat_run(int *sink, int *out, const char *sink_name, int flags)
 	while (!chat_signalled) {
 		if (chat_stopped)
 			chat_suspend(&c);
+		if (c.waiting && chat_try_rejoin(&c) == -1)
+			break;
 		if (c.stdin_eof && c.sink != -1 && c.sendq_len == 0) {
 			/* Closing our end is how we leave. */
 			close(c.sink);
 			c.sink = -1;
 		}
-		if (c.stdin_eof && c.sink == -1 && c.out == -1)
+		if (c.stdin_eof && c.sink == -1 && c.out == -1 && !c.waiting)
 			break;
 		pfd[0].fd = c.stdin_eof || c.sendq_len >= CHAT_SENDQ_MAX ? -1 :
 		    STDIN_FILENO;
@@ -378,13 +480,18 @@ chat_run(int *sink, int *out, const char *sink_name, int flags)
 		pfd[1].events = POLLIN;
 		pfd[2].fd = c.sendq_len > 0 ? c.sink : -1;
 		pfd[2].events = POLLOUT;
-		timeout = c.stdin_eof && c.sendq_len == 0 ?
-		    CHAT_LEAVE_TIMEOUT_MS : -1;
+		if (c.waiting)
+			timeout = CHAT_REJOIN_POLL_MS;
+		else
+			timeout = c.stdin_eof && c.sendq_len == 0 ?
+			    CHAT_LEAVE_TIMEOUT_MS : -1;
 		n = poll(pfd, 3, timeout);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1)
 			err(PC_EX_OSERR, "poll");
+		if (n == 0 && c.waiting)
+			continue;
 		if (n == 0) {
 			warnx("pipechatd did not close the session in %d s; "
 			    "%lu line%s sent, not all may have been read",
@@ -400,19 +507,41 @@ chat_run(int *sink, int *out, const char *sink_name, int flags)
 				/* The daemon closed the session. */
 				close(c.out);
 				c.out = -1;
+				/*
+				 * Restarting, or killed (no word at all):
+				 * join the next daemon and send the rest.
+				 */
+				if (c.rejoin != NULL && (c.restarting ||
+				    (!c.bye && !c.confirmed))) {
+					if (!c.restarting && c.term.active)
+						term_show(&c.term,
+						    CHAT_NOTICE_GONE,
+						    sizeof CHAT_NOTICE_GONE - 1);
+					c.restarting = 1;
+					if (c.sink != -1) {
+						close(c.sink);
+						c.sink = -1;
+					}
+					chat_gone(&c);
+					continue;
+				}
 				break;
 			}
 		}
-		if (c.bye || c.quit)
+		if (c.bye || (c.quit && !c.restarting))
 			c.stdin_eof = 1;
 		else if (pfd[0].revents != 0 &&
 		    chat_stdin(&c, &c.stdin_eof) == -1)
 			break;
-		if (c.sendq_len > 0 && chat_flush(&c) == -1)
+		/* /quit while the daemon restarts: send what is left. */
+		if (c.quit && c.restarting)
+			c.stdin_eof = 1;
+		if (c.sendq_len > 0 && c.sink != -1 && chat_flush(&c) == -1)
 			break;
 	}
 	term_stop(&c.term);
-	if (chat_signalled == 0 && c.status == 0 && c.out == -1 && *out != -1) {
+	if (chat_signalled == 0 && c.status == 0 && c.out == -1 &&
+	    c.session && !c.waiting) {
 		/*
 		 * The session is over.  Without the daemon's word that we
 		 * left, it died or was killed: what it had not read yet is
@@ -428,6 +557,9 @@ chat_run(int *sink, int *out, const char *sink_name, int flags)
 			c.status = PC_EX_UNAVAILABLE;
 		}
 	}
+	/* A daemon killed hard may have lost lines: said in chat_gone. */
+	if (chat_signalled == 0 && c.status == 0 && c.lost)
+		c.status = PC_EX_UNAVAILABLE;
 	if (c.sink != -1)
 		close(c.sink);
 	if (c.out != -1)

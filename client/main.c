@@ -16,11 +16,43 @@
 #include "session.h"
 #include "xmalloc.h"
 
+/*
+ * How long to wait for pipechatd to come back after it said it is
+ * shutting down: a restart (systemctl restart, an upgrade) takes a second
+ * or two; 30 s covers a slow start without leaving a piped client hanging
+ * for long when the daemon was stopped for good.
+ */
+#define CLIENT_REJOIN_WAIT_S	30
+#define CLIENT_REJOIN_WAIT_MAX	86400
+
+/* What the client needs to join again after a restart. */
+struct client_rejoin {
+	struct client_session	*cs;
+	const char		*path;
+	const char		*dir;
+	int			 flags;
+};
+
+/* chat_rejoin's join: a quiet JOIN as the same user. */
+static int
+client_rejoin_cb(void *arg, int *sink, int *out)
+{
+	struct client_rejoin	*cr = arg;
+
+	if (session_rejoin(cr->cs, cr->path, cr->dir,
+	    cr->flags | PROTO_JOIN_QUIET) == -1)
+		return -1;
+	*sink = cr->cs->in_fd;
+	*out = cr->cs->out_fd;
+	return 0;
+}
+
 static void __attribute__((noreturn))
 usage(int status)
 {
 	fprintf(status == 0 ? stdout : stderr,
-	    "usage: pipechat-client [-hqrV] [-f file] [-p fifo] [message ...]\n"
+	    "usage: pipechat-client [-hqrV] [-f file] [-p fifo] [-w seconds]"
+	    " [message ...]\n"
 	    "Chat with the users of pipechatd: join the room, print what\n"
 	    "others say, and send each line of standard input (or the\n"
 	    "arguments, as one message).  Leave with end of input (^D) or /quit.\n"
@@ -34,6 +66,9 @@ usage(int status)
 	    " (always so with arguments)\n"
 	    "  -r       raw: write lines to the well-known FIFO only; they show"
 	    " as (anonymous)\n"
+	    "  -w secs  when pipechatd restarts, wait so long for it to come"
+	    " back (default %d;\n"
+	    "           0: do not wait), then join again and send the rest\n"
 	    "  -h       show this help and exit\n"
 	    "  -V       show the version and exit\n"
 	    "\n"
@@ -45,7 +80,7 @@ usage(int status)
 	    "71 system error, 74 I/O error, 76 protocol error,\n"
 	    "77 permission denied, 78 configuration, 128+N stopped by"
 	    " signal N.\n",
-	    CONFIG_DEFAULT_FILE);
+	    CONFIG_DEFAULT_FILE, CLIENT_REJOIN_WAIT_S);
 	exit(status);
 }
 
@@ -90,11 +125,12 @@ client_session_dir(const char *fifo)
 
 /* Send the message or stdin on sink (and show out), then clean up. */
 static int
-client_run(int *sink, int *out, const char *name, char *msg, size_t len)
+client_run(int *sink, int *out, const char *name, char *msg, size_t len,
+    const struct chat_rejoin *rejoin)
 {
 	if (msg == NULL)
 		return chat_run(sink, out, name, isatty(STDIN_FILENO) &&
-		    isatty(STDOUT_FILENO) ? CHAT_INTERACTIVE : 0);
+		    isatty(STDOUT_FILENO) ? CHAT_INTERACTIVE : 0, rejoin);
 	if (chat_send_text(*sink, msg, len, *out != -1) == -1) {
 		warn("%s: write", name);
 		return errno == EPIPE ? PC_EX_UNAVAILABLE : PC_EX_IOERR;
@@ -102,7 +138,7 @@ client_run(int *sink, int *out, const char *name, char *msg, size_t len)
 	/* Close our end and wait for the daemon to close its: delivered. */
 	close(*sink);
 	*sink = -1;
-	return chat_run(sink, out, name, CHAT_NO_STDIN);
+	return chat_run(sink, out, name, CHAT_NO_STDIN, NULL);
 }
 
 int
@@ -111,12 +147,16 @@ main(int argc, char **argv)
 	struct client_session	 cs = { .in_fd = -1, .out_fd = -1 };
 	const char		*file = NULL, *path = NULL;
 	struct config		*conf = NULL;
-	char			*cause, *dir = NULL, *msg = NULL;
+	struct client_rejoin	 cr;
+	struct chat_rejoin	 rejoin = { client_rejoin_cb, &cr,
+				    CLIENT_REJOIN_WAIT_S };
+	char			*cause, *dir = NULL, *msg = NULL, *end;
+	long			 l;
 	size_t			 len = 0;
 	int			 ch, fd = -1, none = -1, status, raw = 0;
 	int			 flags = 0;
 
-	while ((ch = getopt(argc, argv, "f:hp:qrV")) != -1) {
+	while ((ch = getopt(argc, argv, "f:hp:qrVw:")) != -1) {
 		switch (ch) {
 		case 'f':
 			file = optarg;
@@ -135,6 +175,17 @@ main(int argc, char **argv)
 		case 'V':
 			printf("pipechat-client %s\n", PC_VERSION);
 			return 0;
+		case 'w':
+			errno = 0;
+			l = strtol(optarg, &end, 10);
+			if (errno != 0 || end == optarg || *end != '\0' ||
+			    l < 0 || l > CLIENT_REJOIN_WAIT_MAX) {
+				warnx("-w %s: expected seconds from 0 to %d",
+				    optarg, CLIENT_REJOIN_WAIT_MAX);
+				usage(PC_EX_USAGE);
+			}
+			rejoin.wait_s = (int)l;
+			break;
 		default:
 			usage(PC_EX_USAGE);
 		}
@@ -174,9 +225,14 @@ main(int argc, char **argv)
 		status = PC_EX_NOPERM;
 	} else if (raw) {
 		if ((status = send_open(path, &fd)) == 0)
-			status = client_run(&fd, &none, path, msg, len);
+			status = client_run(&fd, &none, path, msg, len, NULL);
 	} else if ((status = session_join(&cs, path, dir, flags)) == 0) {
-		status = client_run(&cs.in_fd, &cs.out_fd, path, msg, len);
+		cr.cs = &cs;
+		cr.path = path;
+		cr.dir = dir;
+		cr.flags = flags;
+		status = client_run(&cs.in_fd, &cs.out_fd, path, msg, len,
+		    &rejoin);
 		session_cleanup(&cs);
 	}
 	free(msg);

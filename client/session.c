@@ -1,5 +1,6 @@
 /* The client's side of a session: its FIFO pair and the JOIN handshake. */
 #include <sys/random.h>
+#include <sys/stat.h>
 
 #include <err.h>
 #include <errno.h>
@@ -60,6 +61,12 @@ session_cleanup(struct client_session *cs)
 	}
 }
 
+/*
+ * Set while joining again: failures are tried again, not told, and a
+ * signal (^C) ends the wait for an answer at once.
+ */
+static int	session_silent;
+
 /* Milliseconds on the monotonic clock. */
 static long long
 session_now_ms(void)
@@ -89,7 +96,7 @@ session_read_line(int fd, char *buf, size_t size, int timeout_ms)
 	for (;;) {
 		left = deadline - session_now_ms();
 		n = left <= 0 ? 0 : poll(&pfd, 1, (int)left);
-		if (n == -1 && errno == EINTR)
+		if (n == -1 && errno == EINTR && !session_silent)
 			continue;
 		if (n == -1)
 			return -1;
@@ -124,52 +131,62 @@ session_why(char *why, const char *text)
 	why[sanitize(why, text, len)] = '\0';
 }
 
+
+/* warn() and warnx(), unless session_silent. */
+#define session_warn(...) do {						\
+	if (!session_silent)						\
+		warn(__VA_ARGS__);					\
+} while (0)
+#define session_warnx(...) do {						\
+	if (!session_silent)						\
+		warnx(__VA_ARGS__);					\
+} while (0)
+
 /*
- * Join the room: make our FIFOs in dir, open our read end, announce them
- * on the well-known FIFO at path, and wait for the daemon's welcome.
- * Returns 0, or an exit status after saying what went wrong.
+ * Join the room through wfd, the well-known FIFO at path (closed here):
+ * make our FIFOs in dir, open our read end, announce them, and wait for
+ * the daemon's welcome.  Returns 0, or an exit status after saying what
+ * went wrong.
  */
-int
-session_join(struct client_session *cs, const char *path, const char *dir,
-    int flags)
+static int
+session_join_fd(struct client_session *cs, int wfd, const char *path,
+    const char *dir, int flags)
 {
 	char	line[PROTO_OUT_LINE_MAX], fpath[PATH_MAX];
 	char	why[SESSION_WHY_SIZE];
 	size_t	off;
-	int	wfd, status, n, fl, saved;
+	int	status, n, fl, saved;
 
 	memset(cs, 0, sizeof *cs);
 	cs->in_fd = cs->out_fd = -1;
 	if ((size_t)snprintf(cs->dir, sizeof cs->dir, "%s", dir) >=
 	    sizeof cs->dir) {
-		warnx("%s: session directory name too long", dir);
+		session_warnx("%s: session directory name too long", dir);
+		close(wfd);
 		return PC_EX_CONFIG;
 	}
-
-	/* The well-known FIFO first: its errors say the most. */
-	if ((status = send_open(path, &wfd)) != 0)
-		return status;
 	if (session_create(cs) == -1) {
 		status = errno == EACCES || errno == EPERM ? PC_EX_NOPERM :
 		    PC_EX_UNAVAILABLE;
-		warn("%s: cannot create session FIFOs", dir);
+		session_warn("%s: cannot create session FIFOs", dir);
 		close(wfd);
 		return status;
 	}
 	cs->out_fd = sessfifo_open_out(cs->dir, cs->id);
 	n = proto_format_join(line, sizeof line, cs->id, flags);
 	if (cs->out_fd == -1 || n == -1 || write(wfd, line, (size_t)n) != n) {
-		warn("%s: cannot join", path);
+		saved = errno;
+		session_warn("%s: cannot join", path);
 		close(wfd);
 		session_cleanup(cs);
-		return errno == EPIPE ? PC_EX_UNAVAILABLE : PC_EX_IOERR;
+		return saved == EPIPE ? PC_EX_UNAVAILABLE : PC_EX_IOERR;
 	}
 	close(wfd);
 
 	n = session_read_line(cs->out_fd, line, sizeof line,
 	    SESSION_JOIN_TIMEOUT_MS);
 	if (n <= 0) {
-		warnx("%s: pipechatd did not answer the join", path);
+		session_warnx("%s: pipechatd did not answer the join", path);
 		session_cleanup(cs);
 		return PC_EX_UNAVAILABLE;
 	}
@@ -178,11 +195,11 @@ session_join(struct client_session *cs, const char *path, const char *dir,
 		break;
 	case PROTO_BYE:
 		session_why(why, line + off);
-		warnx("pipechatd refused the session: %s", why);
+		session_warnx("pipechatd refused the session: %s", why);
 		session_cleanup(cs);
 		return PC_EX_UNAVAILABLE;
 	default:
-		warnx("%s: unexpected answer to the join", path);
+		session_warnx("%s: unexpected answer to the join", path);
 		session_cleanup(cs);
 		return PC_EX_PROTOCOL;
 	}
@@ -195,9 +212,58 @@ session_join(struct client_session *cs, const char *path, const char *dir,
 		sessfifo_path(fpath, sizeof fpath, cs->dir, cs->id,
 		    PROTO_IN_SUFFIX);
 		errno = saved;
-		warn("%s", fpath);
+		session_warn("%s", fpath);
 		session_cleanup(cs);
 		return PC_EX_UNAVAILABLE;
 	}
 	return 0;
+}
+
+/*
+ * Join the room: make our FIFOs in dir, open our read end, announce them
+ * on the well-known FIFO at path, and wait for the daemon's welcome.
+ * Returns 0, or an exit status after saying what went wrong.
+ */
+int
+session_join(struct client_session *cs, const char *path, const char *dir,
+    int flags)
+{
+	int	wfd, status;
+
+	memset(cs, 0, sizeof *cs);
+	cs->in_fd = cs->out_fd = -1;
+	/* The well-known FIFO first: its errors say the most. */
+	if ((status = send_open(path, &wfd)) != 0)
+		return status;
+	return session_join_fd(cs, wfd, path, dir, flags);
+}
+
+/*
+ * Try once, without a word, to join again after the daemon went away:
+ * the fds of the old session are closed already (by the caller, who
+ * owned them); its FIFOs are removed here.  Returns 0 when joined, -1
+ * when the daemon is not back (yet): no FIFO at path, no reader on it,
+ * no answer, or a refusal (it may still be shutting down).
+ */
+int
+session_rejoin(struct client_session *cs, const char *path, const char *dir,
+    int flags)
+{
+	struct stat	st;
+	int		wfd, status;
+
+	cs->in_fd = cs->out_fd = -1;
+	session_cleanup(cs);
+	/* No reader yet: ENXIO; no FIFO yet: ENOENT.  Not blocking. */
+	wfd = open(path, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (wfd == -1)
+		return -1;
+	if (fstat(wfd, &st) == -1 || !S_ISFIFO(st.st_mode)) {
+		close(wfd);
+		return -1;
+	}
+	session_silent = 1;
+	status = session_join_fd(cs, wfd, path, dir, flags);
+	session_silent = 0;
+	return status == 0 ? 0 : -1;
 }

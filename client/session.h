@@ -18,6 +18,8 @@ struct client_session {
 };
 
 int	session_join(struct client_session *, const char *, const char *, int);
+int	session_rejoin(struct client_session *, const char *, const char *,
+	    int);
 void	session_cleanup(struct client_session *);
 int	session_read_line(int, char *, size_t, int);
 void	session_why(char *, const char *);

@@ -24,7 +24,7 @@
 #define ROOM_LOG_INTERVAL_MS	10000
 
 /* What every session hears when the daemon stops. */
-#define ROOM_SHUTDOWN	"pipechatd is shutting down"
+#define ROOM_SHUTDOWN	PROTO_BYE_SHUTDOWN
 
 /* A session in the room; its callbacks' argument. */
 struct room_member {
@@ -353,7 +353,8 @@ room_end_cb(void *arg, const char *reason)
 	r->count--;
 	if (r->stopping && r->count == 0)
 		r->empty_cb(r->empty_arg);
-	if (session_flags(s) & PROTO_JOIN_QUIET)
+	/* At shutdown everybody goes, and clients join again quietly. */
+	if (r->stopping || (session_flags(s) & PROTO_JOIN_QUIET))
 		return;
 	msg.from = session_name(s);
 	msg.uid = session_uid(s);

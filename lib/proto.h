@@ -52,6 +52,11 @@
 
 /* The TEXT of the last "bye" of a session its client ended itself. */
 #define PROTO_BYE_LEFT		"you left"
+/*
+ * The TEXT of the "bye" every session hears when the daemon stops: a
+ * client waits for the next daemon and joins again, quietly.
+ */
+#define PROTO_BYE_SHUTDOWN	"pipechatd is shutting down"
 
 enum proto_kind {
 	PROTO_WELCOME,		/* session is open; TEXT is your name */

@@ -98,7 +98,8 @@ grep -q "1 line sent" "$tmp/client.err" ||
 
 step "SIGTERM while a session is open"
 start_daemon "$conf" "$fifo"
-"$PIPECHAT_CLIENT" -f "$conf" <"$tmp/feed" 7>&- >"$tmp/client.out" \
+# -w 0: not waiting for a new daemon (tests/chat/restart.sh does that).
+"$PIPECHAT_CLIENT" -w 0 -f "$conf" <"$tmp/feed" 7>&- >"$tmp/client.out" \
     2>"$tmp/client.err" &
 client=$!
 track "$client"

@@ -1,0 +1,91 @@
+#!/bin/bash
+# Sessions ride through a restart of pipechatd (issue 11).  A piped
+# client streams 2000 lines while the daemon is stopped (SIGTERM) and a
+# new one started on the same config a second later: every line appears
+# exactly once in the two daemons' outputs together, in order, and the
+# client exits 0; the rejoin is quiet (no "left" at the shutdown, no second
+# "joined").  End of input while the daemon is away: exit 0 at once.  A
+# daemon away longer than the bound (-w): exit 69, saying how many lines
+# were sent.
+. "$(dirname "$0")/lib.sh"
+
+setup
+me=$(id -un)
+# No rate limit, so that 2000 lines take seconds (a daemon older than
+# [session] rate has none).
+write_config session.rate=0
+"$DAEMON" -n -f "$conf" >/dev/null 2>&1 || write_config
+start_daemon
+
+# gen N: the numbers 1 to N, 20 lines every 50 ms.
+gen()
+{
+	local i
+
+	trap '' PIPE
+	for ((i = 1; i <= $1; i++)); do
+		printf '%d\n' "$i" || return
+		((i % 20 == 0)) && sleep 0.05
+	done
+}
+
+# count: how many of the client's lines the running daemon printed.
+count()
+{
+	grep -c "^$me: [0-9]*$" "$dout"
+}
+
+step "a piped client streams 2000 lines; SIGTERM the daemon halfway"
+gen 2000 | "$CLIENT" -f "$conf" >"$tmp/piped.out" 2>"$tmp/piped.err" &
+ppid=$!
+track "$ppid"
+poll 20 eval '[ "$(count)" -ge 300 ]' ||
+    fail "the daemon printed $(count) lines of 2000 within 20 s"
+stop_daemon
+cp "$dout" "$tmp/first.out" && cp "$derr" "$tmp/first.err" ||
+    fail "cannot keep the first daemon's output"
+alive "$ppid" || fail "the client exited with the daemon: $(cat "$tmp/piped.err")"
+sleep 1
+step "a new daemon a second later"
+start_daemon
+wait_exit "$ppid" 60
+[ "$status" -eq 0 ] ||
+    fail "the client exited $status: $(cat "$tmp/piped.err")"
+[ ! -s "$tmp/piped.err" ] ||
+    fail "a piped client said something: $(cat "$tmp/piped.err")"
+cat "$tmp/first.out" "$dout" | sed -n "s/^$me: \([0-9]*\)$/\1/p" \
+    >"$tmp/got"
+seq 1 2000 >"$tmp/want"
+cmp -s "$tmp/want" "$tmp/got" ||
+    fail "not every line exactly once, in order: $(diff "$tmp/want" \
+    "$tmp/got" | head -5 | tr '\n' ' ')"
+step "quiet: one \"joined\", no \"left\" at the restart"
+[ "$(cat "$tmp/first.out" "$dout" | grep -c " joined$")" -eq 1 ] ||
+    fail "not one \"joined\": $(grep -h "joined\|left" "$tmp/first.out" "$dout")"
+! grep -q " left" "$tmp/first.out" ||
+    fail "a \"left\" at the shutdown: $(grep " left" "$tmp/first.out")"
+
+step "end of input while the daemon is away: exit 0"
+client_start eof "$me"
+client_say eof "before the stop"
+wait_line "$dout" "$me: before the stop"
+stop_daemon
+client_close eof
+client_wait eof 10
+[ "$status" -eq 0 ] || fail "the client exited $status: $(cat "$tmp/eof.err")"
+
+step "the daemon away longer than -w 2: exit 69 with how many were sent"
+start_daemon
+client_start bound "$me" -w 2
+client_say bound "one"
+wait_line "$dout" "$me: one"
+stop_daemon
+client_say bound "two"
+client_wait bound 15
+[ "$status" -eq 69 ] ||
+    fail "the client exited $status, not 69: $(cat "$tmp/bound.err")"
+grep -qF "pipechatd did not come back within 2 s; 1 line sent, the rest not" \
+    "$tmp/bound.err" || fail "no message: $(cat "$tmp/bound.err")"
+client_close bound
+step "ok"
+exit 0
