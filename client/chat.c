@@ -366,11 +366,12 @@ chat_now_ms(void)
  * What it did not confirm may be lost: say so once, as when it dies.
  */
 static void
-chat_gone(struct chat *c)
+chat_gone(struct chat *c, int said_bye)
 {
 	if (!c->confirmed && !c->lost) {
-		warnx("pipechatd closed the session before it confirmed our "
-		    "leaving; %lu line%s sent, not all may have been read",
+		warnx("pipechatd closed the session %s; %lu line%s sent, not "
+		    "all may have been read", said_bye ?
+		    "before it confirmed our leaving" : "without a word",
 		    c->sent, c->sent == 1 ? "" : "s");
 		c->lost = 1;
 	}
@@ -517,12 +518,12 @@ chat_run(int *sink, int *out, const char *sink_name, int flags,
 						term_show(&c.term,
 						    CHAT_NOTICE_GONE,
 						    sizeof CHAT_NOTICE_GONE - 1);
+					chat_gone(&c, c.restarting);
 					c.restarting = 1;
 					if (c.sink != -1) {
 						close(c.sink);
 						c.sink = -1;
 					}
-					chat_gone(&c);
 					continue;
 				}
 				break;

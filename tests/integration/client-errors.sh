@@ -90,7 +90,8 @@ rm -f "$fifo"
 
 step "session: the daemon dies while the client is sending"
 start_daemon "$conf" "$fifo"
-$sigdfl "$PIPECHAT_CLIENT" -f "$conf" <"$tmp/feed" 7>&- >"$tmp/client.out" \
+# -w 1: it waits a second for a new daemon, in vain.
+$sigdfl "$PIPECHAT_CLIENT" -w 1 -f "$conf" <"$tmp/feed" 7>&- >"$tmp/client.out" \
     2>"$cerr" &
 client=$!
 track "$client"
