@@ -4,9 +4,11 @@
 # new one started on the same config a second later: every line appears
 # exactly once in the two daemons' outputs together, in order, and the
 # client exits 0; the rejoin is quiet (no "left" at the shutdown, no second
-# "joined").  End of input while the daemon is away: exit 0 at once.  A
-# daemon away longer than the bound (-w): exit 69, saying how many lines
-# were sent.
+# "joined").  On a terminal, one notice when it goes, one when it is
+# back, and what was typed meanwhile is sent.  End of input while the
+# daemon is away: exit 0 at once.  A daemon away longer than the bound
+# (-w): exit 69, saying how many lines were sent.  ^C while waiting: exit
+# 130, no FIFOs left.
 . "$(dirname "$0")/lib.sh"
 
 setup
@@ -74,6 +76,41 @@ client_close eof
 client_wait eof 10
 [ "$status" -eq 0 ] || fail "the client exited $status: $(cat "$tmp/eof.err")"
 
+step "on a terminal: one notice when the daemon goes, one when it is back"
+if command -v python3 >/dev/null; then
+	mkfifo "$tmp/pty.ctl" || fail "mkfifo failed"
+	start_daemon
+	timeout 60 python3 "${0%/*}/pty-type.py" "$tmp/pty.log" \
+	    "$tmp/pty.ctl" "$CLIENT" -f "$conf" &
+	tpid=$!
+	track "$tpid"
+	exec {ctl}<>"$tmp/pty.ctl"
+	poll 10 grep -qF "Please say# " "$tmp/pty.log" ||
+	    fail "no prompt on the terminal: $(cat -v "$tmp/pty.log")"
+	printf 'typed before\r' >&"$ctl"
+	wait_line "$dout" "$me: typed before"
+	stop_daemon
+	poll 10 grep -qF -- "-!- pipechatd is restarting" "$tmp/pty.log" ||
+	    fail "no notice that the daemon went: $(cat -v "$tmp/pty.log")"
+	printf 'typed meanwhile\r' >&"$ctl"
+	start_daemon
+	wait_line "$dout" "$me: typed meanwhile"
+	poll 10 grep -qF -- "-!- back" "$tmp/pty.log" ||
+	    fail "no notice that the daemon is back: $(cat -v "$tmp/pty.log")"
+	printf 'typed after\r' >&"$ctl"
+	wait_line "$dout" "$me: typed after"
+	[ "$(grep -c -- "-!- pipechatd is restarting" "$tmp/pty.log")" -eq 1 ] ||
+	    fail "not one notice: $(cat -v "$tmp/pty.log")"
+	printf '\004' >&"$ctl"
+	wait_exit "$tpid" 15
+	[ "$status" -eq 0 ] ||
+	    fail "the client exited $status: $(cat -v "$tmp/pty.log")"
+	exec {ctl}>&-
+	stop_daemon
+else
+	step "skipped: needs python3 for a pseudo-terminal"
+fi
+
 step "the daemon away longer than -w 2: exit 69 with how many were sent"
 start_daemon
 client_start bound "$me" -w 2
@@ -87,5 +124,21 @@ client_wait bound 15
 grep -qF "pipechatd did not come back within 2 s; 1 line sent, the rest not" \
     "$tmp/bound.err" || fail "no message: $(cat "$tmp/bound.err")"
 client_close bound
+
+step "^C while waiting for the daemon: exit 130 at once, no FIFOs left"
+start_daemon
+client_start intr "$me"
+client_say intr "before ^C"
+wait_line "$dout" "$me: before ^C"
+stop_daemon
+client_say intr "never sent"
+sleep 0.5
+alive "${cpid[intr]}" || fail "the client did not wait: $(cat "$tmp/intr.err")"
+kill -INT "${cpid[intr]}"
+client_wait intr 5
+[ "$status" -eq 130 ] ||
+    fail "the client exited $status, not 130: $(cat "$tmp/intr.err")"
+session_empty || fail "FIFOs left: $(ls -A "$sdir")"
+client_close intr
 step "ok"
 exit 0
