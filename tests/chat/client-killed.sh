@@ -3,7 +3,8 @@
 # goodbye or remove its FIFOs: the daemon notices (its ID.out lost its
 # reader), tells the others "* NAME left", removes the dead session's
 # FIFOs, and carries on; the others keep chatting.
-. "$(dirname "$0")/lib.sh"
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
 
 need_users
 setup

@@ -1,7 +1,7 @@
 # Fake sessions for the chat tests that play a hostile client: as root, a
 # test makes a session's FIFO pair itself (owned by any uid, with any
 # modes), holds the ends it wants and writes the JOIN, as a client would.
-# Source after lib.sh, call after setup and start_daemon.
+# Source after tests/lib.sh, call after setup and start_daemon.
 
 declare -A fo	# fake_listen: the fd holding ID.out open, by id
 

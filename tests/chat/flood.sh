@@ -7,7 +7,8 @@
 # her flood is through; the daemon logs the throttling once, not per
 # line.  Raw writers share one bucket of the same rate: a raw flood is cut
 # to it and the rest counted in the log.
-. "$(dirname "$0")/lib.sh"
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
 
 need_users
 setup

@@ -7,7 +7,9 @@
 # with a bye that says why, whoever writes the JOIN; members through a
 # supplementary group may chat.  A flood of refused JOINs is logged as a
 # count, not one line each.
-. "$(dirname "$0")/lib.sh"
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
+# shellcheck source=fake.sh
 . "$(dirname "$0")/fake.sh"
 
 need_users
@@ -62,13 +64,13 @@ reply=$(fake_reply a1)
 fake_close a1
 
 step "carol, in the group as a supplementary group: chats"
-run_as "$carol" timeout 10 "$CLIENT" -f "$conf" "carol here" </dev/null \
+run_as "$carol" timeout 10 "$PIPECHAT_CLIENT" -f "$conf" "carol here" </dev/null \
     >/dev/null 2>"$tmp/carol.err" ||
     fail "carol's message failed: $(cat "$tmp/carol.err")"
 wait_grep "$dout" "$carol: carol here\$"
 
 step "root: chats"
-timeout 10 "$CLIENT" -f "$conf" "root here" </dev/null >/dev/null \
+timeout 10 "$PIPECHAT_CLIENT" -f "$conf" "root here" </dev/null >/dev/null \
     2>"$tmp/root.err" || fail "root's message failed: $(cat "$tmp/root.err")"
 wait_grep "$dout" "root: root here\$"
 

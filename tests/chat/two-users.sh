@@ -3,7 +3,8 @@
 # (the owner of the session FIFOs), never their own; the daemon prints
 # every line with the right name; a raw `echo x > FIFO` reaches both as
 # "(anonymous): x".  Transcripts are compared whole with diff.
-. "$(dirname "$0")/lib.sh"
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
 
 need_users
 setup

@@ -6,10 +6,9 @@
 # is 78.  A session directory that is the FIFO's own directory, or holds
 # it, is refused at -n and at start, before anything is touched.  The
 # parts that need another user (nobody) run only as root.
-. "$(dirname "$0")/lib.sh"
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
 setup
-
-conf=$tmp/pipechat.ini
 w=$tmp/w		# where the FIFOs and directories under test live
 out=$tmp/out
 err=$tmp/err

@@ -7,12 +7,12 @@
 # line without a kind, and, to another client, a "bye" of 512 invalid
 # bytes as the answer to its JOIN (it wrote one byte past its buffer).
 # The client must show all of it safely and exit as usual.
-. "$(dirname "$0")/lib.sh"
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
 
 command -v python3 >/dev/null || skip "needs python3 for the fake daemon"
 setup
 fake=$(dirname "$0")/fake-daemon.py
-fifo=$tmp/chat.fifo
 sdir=$tmp/sessions
 mkfifo -m 0622 "$fifo" && mkdir -m 1777 "$sdir" || fail "cannot make $fifo"
 

@@ -3,13 +3,11 @@
 # everything: its last "bye you left".  If the daemon dies while the
 # client waits for that, lines may be lost in the pipe, and the client
 # must say so and exit 69, never 0.
-. "$(dirname "$0")/lib.sh"
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
 setup
-
-fifo=$tmp/chat.fifo
-conf=$tmp/pipechat.ini
-write_config "$conf" "$fifo"
-start_daemon "$conf" "$fifo"
+write_config
+start_daemon
 
 step "a normal leave is confirmed: exit 0"
 echo "confirmed line" | "$PIPECHAT_CLIENT" -f "$conf" >"$tmp/c1.out" 2>"$tmp/c1.err"

@@ -8,13 +8,13 @@
 # an 80-column pseudo-terminal and shows the rows a terminal would.  No
 # row may be one the terminal wrapped to by itself, and every row with
 # SPOOF in it must start with the sender's name or with blanks.
-. "$(dirname "$0")/lib.sh"
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
 
 command -v python3 >/dev/null || skip "needs python3 for the fake daemon"
 python3 -c 'import pty' 2>/dev/null || skip "needs python3's pty module"
 setup
 here=$(dirname "$0")
-fifo=$tmp/chat.fifo
 sdir=$tmp/sessions
 mkfifo -m 0622 "$fifo" && mkdir -m 1777 "$sdir" || fail "cannot make $fifo"
 
