@@ -14,6 +14,7 @@
 #include "proto.h"
 #include "send.h"
 #include "session.h"
+#include "xmalloc.h"
 
 static void __attribute__((noreturn))
 usage(int status)
@@ -58,8 +59,7 @@ client_join_args(int argc, char **argv, size_t *lenp)
 
 	for (k = 0; k < argc; k++)
 		len += strlen(argv[k]) + 1;
-	if ((msg = malloc(len)) == NULL)
-		err(PC_EX_OSERR, NULL);
+	msg = xmalloc(len);
 	p = msg;
 	for (k = 0; k < argc; k++) {
 		if (k > 0)
@@ -82,10 +82,8 @@ client_session_dir(const char *fifo)
 {
 	char	*copy, *dir;
 
-	if ((copy = strdup(fifo)) == NULL)
-		err(PC_EX_OSERR, NULL);
-	if (asprintf(&dir, "%s/%s", dirname(copy), CONFIG_SESSION_SUBDIR) == -1)
-		err(PC_EX_OSERR, NULL);
+	copy = xstrdup(fifo);
+	xasprintf(&dir, "%s/%s", dirname(copy), CONFIG_SESSION_SUBDIR);
 	free(copy);
 	return dir;
 }
@@ -152,14 +150,13 @@ main(int argc, char **argv)
 		if (file == NULL)
 			file = CONFIG_DEFAULT_FILE;
 		if (config_load(file, &conf, &cause) == -1) {
-			warnx("%s", cause != NULL ? cause : "out of memory");
+			warnx("%s", cause);
 			free(cause);
 			return PC_EX_CONFIG;
 		}
 		path = conf->fifo_path;
 		send_set_config(file);
-		if ((dir = strdup(conf->session_dir)) == NULL)
-			err(PC_EX_OSERR, NULL);
+		dir = xstrdup(conf->session_dir);
 	} else
 		dir = client_session_dir(path);
 	if (argc > 0) {

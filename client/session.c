@@ -181,7 +181,7 @@ session_join(struct client_session *cs, const char *path, const char *dir,
 	char	line[PROTO_OUT_LINE_MAX], fpath[4200];
 	char	why[SESSION_WHY_SIZE];
 	size_t	off;
-	int	wfd, status, n;
+	int	wfd, status, n, fl;
 
 	memset(cs, 0, sizeof *cs);
 	cs->in_fd = cs->out_fd = -1;
@@ -232,15 +232,11 @@ session_join(struct client_session *cs, const char *path, const char *dir,
 		session_cleanup(cs);
 		return PC_EX_PROTOCOL;
 	}
-	/* Only for show, and the daemon's word: made safe all the same. */
-	n = (int)utf8_cut(line + off, strlen(line + off),
-	    (sizeof cs->name - 1) / 3);
-	cs->name[sanitize(cs->name, line + off, (size_t)n)] = '\0';
 
 	session_path(fpath, sizeof fpath, cs, PROTO_IN_SUFFIX);
 	cs->in_fd = open(fpath, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-	if (cs->in_fd == -1 ||
-	    fcntl(cs->in_fd, F_SETFL, O_WRONLY) == -1) {
+	if (cs->in_fd == -1 || (fl = fcntl(cs->in_fd, F_GETFL)) == -1 ||
+	    fcntl(cs->in_fd, F_SETFL, fl & ~O_NONBLOCK) == -1) {
 		warn("%s", fpath);
 		session_cleanup(cs);
 		return PC_EX_UNAVAILABLE;

@@ -12,7 +12,6 @@
 struct client_session {
 	char	 dir[4096];		/* session directory */
 	char	 id[PROTO_ID_MAX + 1];
-	char	 name[256];		/* what the daemon calls us */
 	int	 in_fd;			/* we write: our messages */
 	int	 out_fd;		/* we read: everyone else's */
 	int	 created;		/* FIFOs exist and are ours to remove */

@@ -20,7 +20,7 @@
 #include "fifo.h"
 #include "log.h"
 #include "sessiondir.h"
-#include "strfmt.h"
+#include "xmalloc.h"
 
 /* CAP_CHOWN's bit in /proc/self/status's CapEff (linux/capability.h) */
 #define CHECK_CAP_CHOWN		0
@@ -44,10 +44,8 @@ check_problem(struct check *c, const char *section, const char *key,
 	int	 line = config_line(c->conf, section, key);
 
 	va_start(ap, fmt);
-	why = vstrfmt(fmt, ap);
+	xvasprintf(&why, fmt, ap);
 	va_end(ap);
-	if (why == NULL)
-		fatalx("out of memory");
 	if (line > 0)
 		log_warnx("%s:%d: %s: %s", c->conf->file, line, key, why);
 	else
@@ -56,13 +54,11 @@ check_problem(struct check *c, const char *section, const char *key,
 	c->problems++;
 }
 
-/* As check_problem, for a message made elsewhere (NULL: out of memory). */
+/* As check_problem, for a message made elsewhere. */
 static void
 check_cause(struct check *c, const char *section, const char *key,
     char *cause)
 {
-	if (cause == NULL)
-		fatalx("out of memory");
 	check_problem(c, section, key, "%s", cause);
 	free(cause);
 }
@@ -74,10 +70,8 @@ check_whoami(void)
 	struct passwd	*pw = getpwuid(geteuid());
 	char		*s;
 
-	s = strfmt("%s (uid %u)", pw != NULL ? pw->pw_name :
+	xasprintf(&s, "%s (uid %u)", pw != NULL ? pw->pw_name :
 	    "a user without a name", (unsigned int)geteuid());
-	if (s == NULL)
-		fatalx("out of memory");
 	return s;
 }
 
@@ -94,8 +88,7 @@ check_may_chgrp(gid_t gid)
 	if (geteuid() == 0 || getegid() == gid)
 		return 1;
 	if ((n = getgroups(0, NULL)) > 0) {
-		if ((groups = calloc((size_t)n, sizeof *groups)) == NULL)
-			fatalx("out of memory");
+		groups = xcalloc((size_t)n, sizeof *groups);
 		n = getgroups(n, groups);
 		for (i = 0; i < n && groups[i] != gid; i++)
 			;
@@ -128,8 +121,7 @@ check_fifo(struct check *c, gid_t *gidp)
 	char		*copy, *dir;
 
 	*gidp = (gid_t)-1;
-	if ((copy = strdup(path)) == NULL)
-		fatalx("out of memory");
+	copy = xstrdup(path);
 	dir = dirname(copy);
 	if (stat(dir, &st) == -1) {
 		if (errno == ENOENT)
@@ -230,8 +222,7 @@ check_session_dir(struct check *c)
 		    strerror(errno));
 		return;
 	}
-	if ((copy = strdup(path)) == NULL)
-		fatalx("out of memory");
+	copy = xstrdup(path);
 	parent = dirname(copy);
 	if (stat(parent, &st) == -1 || !S_ISDIR(st.st_mode))
 		check_problem(c, "session", "dir", "%s: the parent directory "

@@ -15,7 +15,7 @@
 #include "fifo.h"
 #include "log.h"
 #include "spare.h"
-#include "strfmt.h"
+#include "xmalloc.h"
 
 /* The read end of a FIFO the daemon owns, and what it knows of it. */
 struct fifo {
@@ -76,22 +76,22 @@ fifo_lock(struct fifo *f, char **cause)
 		f->lock_fd = open(f->path, O_RDONLY | O_NONBLOCK |
 		    O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
 	if (f->lock_fd == -1) {
-		*cause = strfmt("%s: cannot open it to lock it: %s", f->path,
+		xasprintf(cause, "%s: cannot open it to lock it: %s", f->path,
 		    strerror(errno));
 		return -1;
 	}
 	if (flock(f->lock_fd, LOCK_EX | LOCK_NB) == 0)
 		return 0;
 	if (errno != EWOULDBLOCK) {
-		*cause = strfmt("%s: cannot lock it: %s", f->path,
+		xasprintf(cause, "%s: cannot lock it: %s", f->path,
 		    strerror(errno));
 		return -1;
 	}
 	if ((pid = fifo_lock_holder(f->dev, f->ino)) > 0)
-		*cause = strfmt("%s: another pipechatd (pid %ld) is reading "
+		xasprintf(cause, "%s: another pipechatd (pid %ld) is reading "
 		    "this FIFO; refusing to start a second one", f->path, pid);
 	else
-		*cause = strfmt("%s: another pipechatd is reading this FIFO "
+		xasprintf(cause, "%s: another pipechatd is reading this FIFO "
 		    "(it holds its lock); refusing to start a second one",
 		    f->path);
 	return -2;
@@ -131,8 +131,7 @@ fifo_check_dir(const char *path)
 	struct stat	 st;
 	char		*copy, *dir;
 
-	if ((copy = strdup(path)) == NULL)
-		return;
+	copy = xstrdup(path);
 	dir = dirname(copy);
 	if (stat(dir, &st) == 0 && (st.st_mode & S_IWOTH) &&
 	    !(st.st_mode & S_ISVTX))
@@ -154,13 +153,12 @@ fifo_denied(const char *path, int create, int error)
 			    "look for the FIFO";
 	char		*copy, *msg;
 
-	if ((copy = strdup(path)) == NULL)
-		return NULL;
+	copy = xstrdup(path);
 	if (error == EROFS)
-		msg = strfmt("%s: cannot %s: directory %s is on a read-only "
+		xasprintf(&msg, "%s: cannot %s: directory %s is on a read-only "
 		    "file system", path, what, dirname(copy));
 	else
-		msg = strfmt("%s: cannot %s: pipechatd runs as %s (uid %u), "
+		xasprintf(&msg, "%s: cannot %s: pipechatd runs as %s (uid %u), "
 		    "which may not %s directory %s", path, what,
 		    pw != NULL ? pw->pw_name : "a user without a name",
 		    (unsigned int)geteuid(), create ? "write to" : "search",
@@ -178,13 +176,13 @@ fifo_create(struct fifo *f, struct stat *st, char **cause)
 	for (tries = 0; tries < 3; tries++) {
 		if (lstat(f->path, st) == 0) {
 			if (!S_ISFIFO(st->st_mode)) {
-				*cause = strfmt("%s: refusing to use it: "
+				xasprintf(cause, "%s: refusing to use it: "
 				    "it is %s, not a FIFO", f->path,
 				    fifo_type_name(st->st_mode));
 				return -1;
 			}
 			if (st->st_uid != geteuid()) {
-				*cause = strfmt("%s: refusing to use it: "
+				xasprintf(cause, "%s: refusing to use it: "
 				    "the FIFO is owned by uid %u, not by us",
 				    f->path, (unsigned int)st->st_uid);
 				return -1;
@@ -211,10 +209,10 @@ fifo_create(struct fifo *f, struct stat *st, char **cause)
 			break;
 	}
 	if (errno == ENOENT) {
-		*cause = strfmt("%s: the directory does not exist",
+		xasprintf(cause, "%s: the directory does not exist",
 		    f->path);
 	} else
-		*cause = strfmt("%s: %s", f->path, strerror(errno));
+		xasprintf(cause, "%s: %s", f->path, strerror(errno));
 	return -1;
 }
 
@@ -236,11 +234,8 @@ fifo_open(const char *path, mode_t mode, gid_t gid, struct fifo **out,
 
 	*out = NULL;
 	*cause = NULL;
-	if ((f = calloc(1, sizeof *f)) == NULL ||
-	    (f->path = strdup(path)) == NULL) {
-		free(f);
-		return -1;
-	}
+	f = xcalloc(1, sizeof *f);
+	f->path = xstrdup(path);
 	f->fd = f->lock_fd = -1;
 	fifo_check_dir(path);
 	if (fifo_create(f, &st, cause) == -1)
@@ -250,12 +245,12 @@ fifo_open(const char *path, mode_t mode, gid_t gid, struct fifo **out,
 	f->fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY |
 	    O_CLOEXEC);
 	if (f->fd == -1) {
-		*cause = strfmt("%s: %s", path, strerror(errno));
+		xasprintf(cause, "%s: %s", path, strerror(errno));
 		goto fail;
 	}
 	if (fstat(f->fd, &fst) == -1 || !S_ISFIFO(fst.st_mode) ||
 	    fst.st_dev != st.st_dev || fst.st_ino != st.st_ino) {
-		*cause = strfmt("%s: replaced while being opened", path);
+		xasprintf(cause, "%s: replaced while being opened", path);
 		goto fail;
 	}
 	if ((rc = fifo_lock(f, cause)) != 0)
@@ -288,12 +283,12 @@ fifo_adopt(int fd, const char *path, mode_t mode, gid_t gid,
 	*out = NULL;
 	*cause = NULL;
 	if (fstat(fd, &st) == -1 || !S_ISFIFO(st.st_mode)) {
-		*cause = strfmt("the fd systemd passed is not a FIFO");
+		xasprintf(cause, "the fd systemd passed is not a FIFO");
 		return -1;
 	}
 	if (lstat(path, &lst) == -1 || lst.st_dev != st.st_dev ||
 	    lst.st_ino != st.st_ino) {
-		*cause = strfmt("%s: not the FIFO systemd passed: make "
+		xasprintf(cause, "%s: not the FIFO systemd passed: make "
 		    "ListenFIFO= in pipechatd.socket and [fifo] path agree",
 		    path);
 		return -1;
@@ -301,14 +296,11 @@ fifo_adopt(int fd, const char *path, mode_t mode, gid_t gid,
 	if ((flags = fcntl(fd, F_GETFL)) == -1 ||
 	    fcntl(fd, F_SETFL, flags | O_NONBLOCK) == -1 ||
 	    fcntl(fd, F_SETFD, FD_CLOEXEC) == -1) {
-		*cause = strfmt("%s: %s", path, strerror(errno));
+		xasprintf(cause, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	if ((f = calloc(1, sizeof *f)) == NULL ||
-	    (f->path = strdup(path)) == NULL) {
-		free(f);
-		return -1;
-	}
+	f = xcalloc(1, sizeof *f);
+	f->path = xstrdup(path);
 	f->fd = fd;
 	f->lock_fd = -1;
 	f->dev = st.st_dev;
@@ -335,17 +327,17 @@ fifo_apply(struct fifo *f, mode_t mode, gid_t gid, char **cause)
 	struct stat	st;
 
 	if (fstat(f->fd, &st) == -1) {
-		*cause = strfmt("%s: %s", f->path, strerror(errno));
+		xasprintf(cause, "%s: %s", f->path, strerror(errno));
 		return -1;
 	}
 	if (gid != (gid_t)-1 && gid != st.st_gid &&
 	    fchown(f->fd, (uid_t)-1, gid) == -1) {
-		*cause = strfmt("%s: cannot set group %u: %s", f->path,
+		xasprintf(cause, "%s: cannot set group %u: %s", f->path,
 		    (unsigned int)gid, strerror(errno));
 		return -1;
 	}
 	if ((st.st_mode & 07777) != mode && fchmod(f->fd, mode) == -1) {
-		*cause = strfmt("%s: cannot set mode %04o: %s", f->path,
+		xasprintf(cause, "%s: cannot set mode %04o: %s", f->path,
 		    (unsigned int)mode, strerror(errno));
 		return -1;
 	}

@@ -11,6 +11,7 @@
 #include "proto.h"
 #include "log.h"
 #include "utf8.h"
+#include "xmalloc.h"
 
 struct ingest {
 	struct event	*ev;
@@ -43,8 +44,7 @@ ingest_new(struct event_base *base, int fd, ingest_line_cb line_cb,
 {
 	struct ingest	*in;
 
-	if ((in = calloc(1, sizeof *in)) == NULL)
-		return NULL;
+	in = xcalloc(1, sizeof *in);
 	in->fd = fd;
 	in->line_cb = line_cb;
 	in->eof_cb = eof_cb;
@@ -64,7 +64,8 @@ ingest_new(struct event_base *base, int fd, ingest_line_cb line_cb,
  * writer's and is delivered as it is, flagged INGEST_INCOMPLETE; so is a
  * partial line that waits longer than partial_ms for its '\n'.  Lines from
  * a writer that sent no newline, or stopped mid-line, then cost nobody
- * else their line.  Returns 0, or -1 if out of memory.
+ * else their line.  Empty lines are not delivered: every write of a
+ * client starts with one.  Returns 0, or -1 if out of memory.
  */
 int
 ingest_set_shared(struct ingest *in, int partial_ms)
@@ -138,9 +139,14 @@ ingest_find_ctl(struct ingest *in, size_t end)
 {
 	static const char	ctl = PROTO_CTL;
 	struct evbuffer_ptr	p;
-	size_t			len = evbuffer_get_length(in->buf);
+	size_t			len;
 
-	if (!in->ctl_found && in->ctl_clean < len) {
+	/* Most lines: known to be clean already. */
+	if (in->ctl_found || in->ctl_clean >= end)
+		return in->ctl_found && in->ctl_clean < end ?
+		    (ssize_t)in->ctl_clean : -1;
+	len = evbuffer_get_length(in->buf);
+	if (in->ctl_clean < len) {
 		if (evbuffer_ptr_set(in->buf, &p, in->ctl_clean,
 		    EVBUFFER_PTR_SET) == -1)
 			fatalx("evbuffer_ptr_set failed");
@@ -213,11 +219,53 @@ ingest_partial_arm(struct ingest *in, int ended)
  * PC_TEXT_MAX cannot have come from a well-behaved client (it would not
  * have been written atomically), so it is delivered cut, flagged, and the
  * rest of it up to the next '\n' is skipped: the next line stays intact.
- * On a shared FIFO a PROTO_CTL after a line's first byte ends that line
- * (and a skip) too: it starts another writer's control line.
+ * This is a session's FIFO, one writer: the hot path of every chat line,
+ * kept apart from the shared FIFO's framing below.
  */
 static void
-ingest_frame(struct ingest *in)
+ingest_frame_single(struct ingest *in)
+{
+	struct evbuffer_ptr	 eol;
+	size_t			 len, eol_len;
+	unsigned char		*line;
+
+	for (;;) {
+		eol = evbuffer_search_eol(in->buf, NULL, &eol_len,
+		    EVBUFFER_EOL_LF);
+		if (eol.pos == -1) {
+			len = evbuffer_get_length(in->buf);
+			if (in->discarding) {
+				in->discarded += len;
+				evbuffer_drain(in->buf, len);
+			} else if (len > PC_TEXT_MAX) {
+				ingest_emit_truncated(in, len);
+				evbuffer_drain(in->buf, len);
+				in->discarding = 1;
+			}
+			return;
+		}
+		len = (size_t)eol.pos;
+		if (in->discarding) {
+			in->discarded += len;
+			ingest_end_discard(in);
+		} else if (len > PC_TEXT_MAX) {
+			ingest_emit_truncated(in, len);
+			ingest_end_discard(in);
+		} else {
+			line = evbuffer_pullup(in->buf, (ssize_t)len + 1);
+			in->line_cb(in->arg, (char *)line, len, 0);
+		}
+		evbuffer_drain(in->buf, len + 1);
+	}
+}
+
+/*
+ * The same on a shared FIFO: a PROTO_CTL after a line's first byte ends
+ * that line (and a skip) too, as it starts another writer's control line;
+ * empty lines are not delivered; and a partial line left gets a deadline.
+ */
+static void
+ingest_frame_shared(struct ingest *in)
 {
 	struct evbuffer_ptr	 eol;
 	size_t			 len, eol_len;
@@ -231,15 +279,22 @@ ingest_frame(struct ingest *in)
 		len = eol.pos == -1 ? evbuffer_get_length(in->buf) :
 		    (size_t)eol.pos;
 		cut = 0;
-		if (in->partial_ev != NULL) {
-			if (in->discarding && ingest_starts_ctl(in))
-				ctl = 0;
-			else
-				ctl = ingest_find_ctl(in, len);
-			if (ctl != -1) {
-				len = (size_t)ctl;
-				cut = 1;
-			}
+		/*
+		 * An empty line, such as each client write's '\n' in front
+		 * makes, is nothing to deliver.
+		 */
+		if (eol.pos == 0 && !in->discarding) {
+			ingest_consume(in, 1);
+			ended = 1;
+			continue;
+		}
+		if (in->discarding && ingest_starts_ctl(in))
+			ctl = 0;
+		else
+			ctl = ingest_find_ctl(in, len);
+		if (ctl != -1) {
+			len = (size_t)ctl;
+			cut = 1;
 		}
 		if (eol.pos == -1 && !cut) {
 			if (in->discarding) {
@@ -258,6 +313,17 @@ ingest_frame(struct ingest *in)
 		} else if (len > PC_TEXT_MAX) {
 			ingest_emit_truncated(in, len);
 			ingest_end_discard(in);
+		} else if (!cut && evbuffer_get_length(in->buf) > len + 1) {
+			/*
+			 * The next client write's '\n' in front usually
+			 * follows: an empty line, taken with this one.
+			 */
+			line = evbuffer_pullup(in->buf, (ssize_t)len + 2);
+			eol_len = line[len + 1] == '\n' ? 2 : 1;
+			in->line_cb(in->arg, (char *)line, len, 0);
+			ingest_consume(in, len + eol_len);
+			ended = 1;
+			continue;
 		} else {
 			line = evbuffer_pullup(in->buf, (ssize_t)len + 1);
 			in->line_cb(in->arg, (char *)line, len,
@@ -266,8 +332,17 @@ ingest_frame(struct ingest *in)
 		ingest_consume(in, cut ? len : len + 1);
 		ended = 1;
 	}
+	ingest_partial_arm(in, ended);
+}
+
+/* Frame what the buffer holds, as the stream's writers need. */
+static void
+ingest_frame(struct ingest *in)
+{
 	if (in->partial_ev != NULL)
-		ingest_partial_arm(in, ended);
+		ingest_frame_shared(in);
+	else
+		ingest_frame_single(in);
 }
 
 /* Deliver what is buffered as it is, flagged, ending a skip. */

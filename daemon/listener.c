@@ -9,9 +9,11 @@
 #include "ingest.h"
 #include "listener.h"
 #include "log.h"
+#include "lograte.h"
 #include "message.h"
 #include "proto.h"
 #include "room.h"
+#include "xmalloc.h"
 
 /* How long to wait before trying again when the FIFO cannot be reopened. */
 #define LISTENER_RETRY_SEC	1
@@ -21,23 +23,21 @@
  * Ignored control lines are logged one a second at most, then counted: a
  * writer of junk (a lone 0x01 every 2 ms) must not flood the log.
  */
-#define LISTENER_IGNORED_SEC	1
+#define LISTENER_IGNORED_BURST	1
+#define LISTENER_IGNORED_MS	1000
 
 struct listener {
 	struct fifo	*fifo;
 	struct ingest	*ingest;
 	struct room	*room;		/* borrowed */
 	struct event	*retry_ev;
-	struct event	*ignored_ev;	/* runs while ignored lines are counted */
-	unsigned long	 ignored;	/* ... not logged yet */
+	struct lograte	*ignored;	/* control lines ignored */
 	char		*path;		/* the path in use, fixed until restart */
 };
 
 static void	listener_line_cb(void *, const char *, size_t, int);
-static void	listener_ignored(struct listener *, const char *);
 static void	listener_eof_cb(void *, int);
 static void	listener_retry_cb(int, short, void *);
-static void	listener_ignored_cb(int, short, void *);
 
 /*
  * Open the configured FIFO, or adopt listen_fd (>= 0) from systemd, and
@@ -53,11 +53,9 @@ listener_new(struct event_base *base, const struct config *conf,
 
 	*cause = NULL;
 	*busy = 0;
-	if ((l = calloc(1, sizeof *l)) == NULL)
-		return NULL;
+	l = xcalloc(1, sizeof *l);
 	l->room = room;
-	if ((l->path = strdup(conf->fifo_path)) == NULL)
-		goto fail;
+	l->path = xstrdup(conf->fifo_path);
 	if (listen_fd >= 0)
 		rc = fifo_adopt(listen_fd, conf->fifo_path, conf->fifo_mode,
 		    conf->fifo_gid, &l->fifo, cause);
@@ -74,10 +72,11 @@ listener_new(struct event_base *base, const struct config *conf,
 	l->ingest = ingest_new(base, fifo_fd(l->fifo), listener_line_cb,
 	    listener_eof_cb, l);
 	l->retry_ev = evtimer_new(base, listener_retry_cb, l);
-	l->ignored_ev = evtimer_new(base, listener_ignored_cb, l);
-	if (l->ingest == NULL || l->retry_ev == NULL || l->ignored_ev == NULL ||
+	l->ignored = lograte_new(base, "ignored control lines",
+	    LISTENER_IGNORED_BURST, LISTENER_IGNORED_MS);
+	if (l->ingest == NULL || l->retry_ev == NULL || l->ignored == NULL ||
 	    ingest_set_shared(l->ingest, INGEST_PARTIAL_MS) == -1)
-		goto fail;
+		fatalx("%s: cannot watch the FIFO", l->path);
 	return l;
 
 fail:
@@ -93,10 +92,7 @@ listener_free(struct listener *l)
 		return;
 	if (l->retry_ev != NULL)
 		event_free(l->retry_ev);
-	if (l->ignored_ev != NULL) {
-		listener_ignored_cb(-1, 0, l);
-		event_free(l->ignored_ev);
-	}
+	lograte_free(l->ignored);
 	ingest_free(l->ingest);
 	fifo_free(l->fifo);
 	free(l->path);
@@ -154,44 +150,16 @@ listener_line_cb(void *arg, const char *line, size_t len, int flags)
 	}
 	/* Its id could be cut short: it might name someone else's session. */
 	if (flags & INGEST_INCOMPLETE) {
-		listener_ignored(l, "incomplete");
+		lograte_warnx(l->ignored, "%s: incomplete control line ignored",
+		    l->path);
 		return;
 	}
 	if (proto_parse_join(line, len, &j) == -1) {
-		listener_ignored(l, "malformed");
+		lograte_warnx(l->ignored, "%s: malformed control line ignored",
+		    l->path);
 		return;
 	}
 	room_join(l->room, &j);
-}
-
-/* Log an ignored control line, or count it if one was logged just now. */
-static void
-listener_ignored(struct listener *l, const char *what)
-{
-	struct timeval	tv = { LISTENER_IGNORED_SEC, 0 };
-
-	if (evtimer_pending(l->ignored_ev, NULL)) {
-		l->ignored++;
-		return;
-	}
-	log_warnx("%s: %s control line ignored", l->path, what);
-	if (evtimer_add(l->ignored_ev, &tv) == -1)
-		fatalx("%s: cannot add a timer", l->path);
-}
-
-/* Say how many were not logged; the next one is logged again. */
-static void
-listener_ignored_cb(int fd, short what, void *arg)
-{
-	struct listener	*l = arg;
-
-	(void)fd;
-	(void)what;
-	if (l->ignored == 0)
-		return;
-	log_warnx("%s: %lu more control lines (malformed or incomplete) "
-	    "ignored in %d s", l->path, l->ignored, LISTENER_IGNORED_SEC);
-	l->ignored = 0;
 }
 
 /* Every writer has gone: wait for the next one on a fresh open file. */

@@ -9,6 +9,7 @@
 
 #include "log.h"
 #include "lograte.h"
+#include "xmalloc.h"
 
 /* Room for the last suppressed message, quoted in the summary. */
 #define LOGRATE_LAST_MAX	512
@@ -46,7 +47,7 @@ lograte_now(void)
 
 /*
  * A limiter for events described as what (a string that must outlive
- * it): burst per interval_ms logged in full.  NULL if out of memory.
+ * it): burst per interval_ms logged in full.
  */
 struct lograte *
 lograte_new(struct event_base *base, const char *what, int burst,
@@ -54,15 +55,12 @@ lograte_new(struct event_base *base, const char *what, int burst,
 {
 	struct lograte	*lr;
 
-	if ((lr = calloc(1, sizeof *lr)) == NULL)
-		return NULL;
+	lr = xcalloc(1, sizeof *lr);
 	lr->what = what;
 	lr->burst = burst;
 	lr->interval_ms = interval_ms;
-	if ((lr->ev = evtimer_new(base, lograte_summary_cb, lr)) == NULL) {
-		free(lr);
-		return NULL;
-	}
+	if ((lr->ev = evtimer_new(base, lograte_summary_cb, lr)) == NULL)
+		fatalx("lograte: evtimer_new failed");
 	return lr;
 }
 

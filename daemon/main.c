@@ -73,7 +73,7 @@ main(int argc, char **argv)
 	log_init("pipechatd", verbose);
 
 	if (config_load(file, &conf, &cause) == -1) {
-		log_warnx("%s", cause != NULL ? cause : "out of memory");
+		log_warnx("%s", cause);
 		free(cause);
 		return PC_EX_CONFIG;
 	}
@@ -89,8 +89,6 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	if ((server = server_new(conf, &busy, &cause)) == NULL) {
-		if (cause == NULL)
-			fatalx("out of memory");
 		log_warnx("%s", cause);
 		free(cause);
 		return busy ? PC_EX_TEMPFAIL : PC_EX_CONFIG;

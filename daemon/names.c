@@ -9,6 +9,7 @@
 #include "log.h"
 #include "names.h"
 #include "spare.h"
+#include "xmalloc.h"
 
 /*
  * A session's name is its uid's login name.  getpwuid() may read
@@ -50,15 +51,14 @@ names_ask(uid_t uid, int *known, gid_t *gid)
 	if (pw != NULL) {
 		*known = 1;
 		*gid = pw->pw_gid;
-		return strdup(pw->pw_name);
+		return xstrdup(pw->pw_name);
 	}
 	if (errno != 0 && errno != ENOENT && errno != ESRCH) {
 		log_warn("cannot look up uid %u", (unsigned int)uid);
 		return NULL;
 	}
 	/* No such user: the uid is all there is to show. */
-	if (asprintf(&name, "uid%u", (unsigned int)uid) == -1)
-		return NULL;
+	xasprintf(&name, "uid%u", (unsigned int)uid);
 	return name;
 }
 
@@ -66,7 +66,6 @@ names_ask(uid_t uid, int *known, gid_t *gid)
 static struct name *
 names_entry(uid_t uid)
 {
-	struct name	*grown;
 	char		*name;
 	size_t		 i;
 	int		 known;
@@ -80,10 +79,7 @@ names_entry(uid_t uid)
 		return NULL;
 	if (names_len == names_cap) {
 		names_cap = names_cap == 0 ? 16 : names_cap * 2;
-		if ((grown = reallocarray(names, names_cap,
-		    sizeof *names)) == NULL)
-			fatal("reallocarray");
-		names = grown;
+		names = xreallocarray(names, names_cap, sizeof *names);
 	}
 	names[names_len].uid = uid;
 	names[names_len].name = name;
@@ -118,14 +114,12 @@ names_known(uid_t uid)
 static int
 names_ask_member(const struct name *n, gid_t gid)
 {
-	gid_t	*groups = NULL, *grown;
+	gid_t	*groups = NULL;
 	int	 i, ngroups = 64, rc, member = 0;
 
 	for (;;) {
-		if ((grown = reallocarray(groups, (size_t)ngroups,
-		    sizeof *groups)) == NULL)
-			fatal("reallocarray");
-		groups = grown;
+		groups = xreallocarray(groups, (size_t)ngroups,
+		    sizeof *groups);
 		i = ngroups;
 		if ((rc = getgrouplist(n->name, n->gid, groups, &i)) != -1)
 			break;

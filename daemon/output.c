@@ -15,6 +15,7 @@
 #include "log.h"
 #include "message.h"
 #include "output.h"
+#include "xmalloc.h"
 
 /*
  * Lines are gathered and written together, at the latest when the loop
@@ -43,8 +44,7 @@ output_new(struct event_base *base, int fd, output_fail_cb fail_cb,
 {
 	struct output	*out;
 
-	if ((out = calloc(1, sizeof *out)) == NULL)
-		return NULL;
+	out = xcalloc(1, sizeof *out);
 	out->fd = fd;
 #ifdef HAVE_LIBSYSTEMD
 	out->journal = log_fd_is_journal(fd);
@@ -53,10 +53,8 @@ output_new(struct event_base *base, int fd, output_fail_cb fail_cb,
 	out->arg = arg;
 	out->buf = evbuffer_new();
 	out->flush_ev = event_new(base, -1, 0, output_flush_cb, out);
-	if (out->buf == NULL || out->flush_ev == NULL) {
-		output_free(out);
-		return NULL;
-	}
+	if (out->buf == NULL || out->flush_ev == NULL)
+		fatalx("output: out of memory");
 	return out;
 }
 
@@ -164,7 +162,7 @@ output_message(struct output *out, const struct message *m, const char *text,
 #endif
 	if (evbuffer_add(out->buf, text, len) == -1 ||
 	    evbuffer_add(out->buf, "\n", 1) == -1)
-		fatalx("out of memory");
+		fatalx("output: out of memory");
 
 	if (evbuffer_get_length(out->buf) >= OUTPUT_BATCH_MAX)
 		output_flush(out);

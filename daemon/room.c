@@ -1,19 +1,15 @@
-/* Who is connected, what they may do, and fan-out of every message. */
+/* Who is in the room, and fan-out of every message to them. */
 #include <sys/queue.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include <event2/event.h>
-
-#include "config.h"
 #include "bucket.h"
-#include "ingest.h"
+#include "cmd.h"
+#include "config.h"
 #include "log.h"
 #include "lograte.h"
 #include "message.h"
@@ -21,26 +17,30 @@
 #include "output.h"
 #include "proto.h"
 #include "room.h"
-#include "sanitize.h"
 #include "session.h"
 #include "sessiondir.h"
 
-/*
- * fds the daemon needs besides two per session: stdio, the FIFO and its
- * reopening, epoll, the session directory, the reserve fd, NSS lookups.
- */
-#define ROOM_SPARE_FDS	16
-
-/*
- * Refused sessions are logged one by one up to this many per interval,
- * then counted: anyone can write JOINs, the log must not grow as fast.
- */
-#define ROOM_LOG_BURST		20
+/* Refusals of raw writers' lines are logged at most this often. */
 #define ROOM_LOG_INTERVAL_MS	10000
 
-TAILQ_HEAD(session_list, session);
+/* What every session hears when the daemon stops. */
+#define ROOM_SHUTDOWN	"pipechatd is shutting down"
 
-static void	room_flush_cb(int, short, void *);
+/* A session in the room; its callbacks' argument. */
+struct room_member {
+	TAILQ_ENTRY(room_member) entry;
+	struct room		*room;
+	struct session		*s;
+	uid_t			 uid;
+};
+
+static void	room_line_cb(void *, const char *, size_t, int);
+static void	room_end_cb(void *, const char *);
+
+static const struct session_cb room_session_cb = {
+	.line = room_line_cb,
+	.end = room_end_cb,
+};
 
 struct room {
 	struct event_base	*base;
@@ -49,14 +49,10 @@ struct room {
 	char			*fifo_path;	/* who may write it may chat */
 	mode_t			 fifo_mode;	/* ... if it cannot be stat'd */
 	gid_t			 fifo_gid;
-	struct lograte		*refusals;
 	int			 dirfd;
-	struct session_list	 sessions;	/* joined, in join order */
-	struct session_list	 lingering;	/* left, saying the last bye */
-	TAILQ_HEAD(, session)	 dirty;		/* have lines to write */
-	struct event		*flush_ev;	/* writes them */
+	struct session_set	*sessions;	/* opened here; the lingering */
+	TAILQ_HEAD(, room_member) members;	/* joined, in join order */
 	int			 count;		/* joined */
-	int			 nlingering;	/* ... and lingering */
 	int			 stopping;	/* no joins; tell when empty */
 	void			(*empty_cb)(void *);
 	void			*empty_arg;
@@ -66,43 +62,8 @@ struct room {
 	struct session_limits	 limits;	/* of sessions joining now */
 	int			 anonymous;	/* raw lines are shown */
 	struct bucket		 anon_bucket;	/* ... this fast, all together */
-	struct lograte		*throttled;
 	struct lograte		*anon_refused;
 };
-
-/*
- * Every session costs two fds: raise the soft limit (and, when we may,
- * the hard one) so that max_clients sessions fit; else lower max_clients.
- */
-static void
-room_raise_nofile(struct room *r)
-{
-	struct rlimit	rl;
-	rlim_t		need = (rlim_t)r->max_clients * 2 + ROOM_SPARE_FDS;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur >= need)
-		return;
-	if (rl.rlim_max < need) {
-		struct rlimit	want = { need, need };
-
-		if (setrlimit(RLIMIT_NOFILE, &want) == 0)
-			return;
-	}
-	rl.rlim_cur = rl.rlim_max < need ? rl.rlim_max : need;
-	/* Refused (a hard limit above fs.nr_open): what is in force counts. */
-	if (setrlimit(RLIMIT_NOFILE, &rl) == -1 &&
-	    getrlimit(RLIMIT_NOFILE, &rl) == -1)
-		return;
-	if (rl.rlim_cur < need) {
-		int	fit = rl.rlim_cur > ROOM_SPARE_FDS + 2 ?
-			    (int)((rl.rlim_cur - ROOM_SPARE_FDS) / 2) : 1;
-
-		log_warnx("file descriptor limit %llu allows %d clients, not "
-		    "max_clients = %d", (unsigned long long)rl.rlim_cur, fit,
-		    r->max_clients);
-		r->max_clients = fit > 0 ? fit : 1;
-	}
-}
 
 /*
  * An empty room; room_open_dir makes it ready for sessions, once the
@@ -119,20 +80,13 @@ room_new(struct event_base *base, const struct config *conf,
 	r->base = base;
 	r->out = out;
 	r->dirfd = -1;
-	TAILQ_INIT(&r->sessions);
-	TAILQ_INIT(&r->lingering);
-	TAILQ_INIT(&r->dirty);
-	r->flush_ev = event_new(base, -1, 0, room_flush_cb, r);
+	TAILQ_INIT(&r->members);
+	r->sessions = session_set_new(base);
 	r->dir = strdup(conf->session_dir);
 	r->fifo_path = strdup(conf->fifo_path);
-	r->refusals = lograte_new(base, "refused sessions", ROOM_LOG_BURST,
-	    ROOM_LOG_INTERVAL_MS);
-	r->throttled = lograte_new(base, "throttled sessions", ROOM_LOG_BURST,
-	    ROOM_LOG_INTERVAL_MS);
 	r->anon_refused = lograte_new(base, "anonymous lines not shown", 1,
 	    ROOM_LOG_INTERVAL_MS);
-	if (r->flush_ev == NULL || r->dir == NULL || r->fifo_path == NULL ||
-	    r->refusals == NULL || r->throttled == NULL ||
+	if (r->dir == NULL || r->fifo_path == NULL ||
 	    r->anon_refused == NULL) {
 		room_free(r);
 		return NULL;
@@ -152,30 +106,26 @@ room_open_dir(struct room *r, char **cause)
 void
 room_free(struct room *r)
 {
-	struct session	*s;
-	static const char bye[] = "pipechatd is shutting down";
+	struct room_member	*m;
 
 	if (r == NULL)
 		return;
-	while ((s = TAILQ_FIRST(&r->lingering)) != NULL)
-		session_free(s);
-	TAILQ_FOREACH(s, &r->sessions, entry)
-		session_drain(s);
-	while ((s = TAILQ_FIRST(&r->sessions)) != NULL) {
-		TAILQ_REMOVE(&r->sessions, s, entry);
+	TAILQ_FOREACH(m, &r->members, entry)
+		session_drain(m->s);
+	while ((m = TAILQ_FIRST(&r->members)) != NULL) {
+		TAILQ_REMOVE(&r->members, m, entry);
 		/* room_stop said it already. */
 		if (!r->stopping)
-			session_send(s, PROTO_BYE, bye, sizeof bye - 1);
-		session_close(s, NULL);
-		session_free(s);
+			session_send(m->s, PROTO_BYE, ROOM_SHUTDOWN,
+			    sizeof ROOM_SHUTDOWN - 1);
+		session_close(m->s, NULL);
+		session_free(m->s);
+		free(m);
 	}
+	session_set_free(r->sessions);
 	if (r->dirfd != -1)
 		close(r->dirfd);
-	if (r->flush_ev != NULL)
-		event_free(r->flush_ev);
 	lograte_free(r->anon_refused);
-	lograte_free(r->throttled);
-	lograte_free(r->refusals);
 	free(r->fifo_path);
 	free(r->dir);
 	free(r);
@@ -190,14 +140,14 @@ room_free(struct room *r)
 int
 room_stop(struct room *r, void (*empty_cb)(void *), void *arg)
 {
-	struct session	*s;
-	static const char bye[] = "pipechatd is shutting down";
+	struct room_member	*m;
 
 	r->stopping = 1;
 	r->empty_cb = empty_cb;
 	r->empty_arg = arg;
-	TAILQ_FOREACH(s, &r->sessions, entry)
-		session_send(s, PROTO_BYE, bye, sizeof bye - 1);
+	TAILQ_FOREACH(m, &r->members, entry)
+		session_send(m->s, PROTO_BYE, ROOM_SHUTDOWN,
+		    sizeof ROOM_SHUTDOWN - 1);
 	return r->count;
 }
 
@@ -219,7 +169,6 @@ room_reconfigure(struct room *r, const struct config *conf)
 	r->limits.rate = conf->rate;
 	r->limits.burst = conf->burst;
 	r->anonymous = conf->anonymous;
-	room_raise_nofile(r);
 }
 
 int
@@ -232,76 +181,6 @@ unsigned long long
 room_messages(const struct room *r)
 {
 	return r->messages;
-}
-
-/*
- * Tell one session something: an error, a /who answer.  What is told may
- * quote the client's own bytes or names from passwd, so it is made safe.
- */
-/*
- * What room_tell formats, sanitised (up to 3 times as long), must fit a
- * line with its KIND word, space and '\n' (and the NUL of session_send's
- * snprintf), or session_send gives up with a fatal error.
- */
-#define ROOM_TELL_MAX	(PROTO_TEXT_OUT_MAX / 3)
-_Static_assert(PC_SANITIZED_MAX(ROOM_TELL_MAX) + PROTO_KIND_MAX + 2 <
-    PROTO_OUT_LINE_MAX, "room_tell's line, and snprintf's NUL, fit");
-
-static void __attribute__((format(printf, 3, 4)))
-room_tell(struct session *s, enum proto_kind kind, const char *fmt, ...)
-{
-	char	buf[ROOM_TELL_MAX + 1], safe[PC_SANITIZED_MAX(ROOM_TELL_MAX)];
-	va_list	ap;
-	int	n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n >= sizeof buf)
-		n = sizeof buf - 1;
-	session_send(s, kind, safe, sanitize(safe, buf, (size_t)n));
-}
-
-/*
- * Refuse a session that opened fine: say why, then free it (it is not in
- * the room, and we are in the listener's callback, not the session's).
- */
-static void
-room_refuse(struct session *s, const char *why)
-{
-	room_log_refused(s->room, "session %s: refused: %s (%s, uid %u)",
-	    s->id, why, s->name, (unsigned int)s->uid);
-	s->closing = 1;
-	session_send(s, PROTO_BYE, why, strlen(why));
-	session_free(s);
-}
-
-/* Log a refused session, or count it when they come too fast. */
-void
-room_log_refused(struct room *r, const char *fmt, ...)
-{
-	char	msg[512];
-	va_list	ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	lograte_warnx(r->refusals, "%s", msg);
-}
-
-/* Log a throttled session, or count it when there are many. */
-void
-room_log_throttled(struct room *r, const char *fmt, ...)
-{
-	char	msg[512];
-	va_list	ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	lograte_warnx(r->throttled, "%s", msg);
 }
 
 /*
@@ -339,18 +218,19 @@ room_anonymous_ok(struct room *r)
 static const char *
 room_may_chat(struct room *r, const struct session *s)
 {
-	static char	why[256];
-	struct stat	st;
+	static char	 why[256];
+	struct stat	 st;
+	uid_t		 uid = session_uid(s);
 
-	switch (names_known(s->uid)) {
+	switch (names_known(uid)) {
 	case -1:
 		return "cannot look up your user name";
 	case 0:
 		snprintf(why, sizeof why, "uid %u has no user name (no entry "
-		    "in the password database)", (unsigned int)s->uid);
+		    "in the password database)", (unsigned int)uid);
 		return why;
 	}
-	if (s->uid == 0)
+	if (uid == 0)
 		return NULL;
 	/* The FIFO as it is; the configured mode and group if it is gone. */
 	if (stat(r->fifo_path, &st) == -1 || !S_ISFIFO(st.st_mode)) {
@@ -359,21 +239,22 @@ room_may_chat(struct room *r, const struct session *s)
 		st.st_gid = r->fifo_gid;
 	}
 	if ((st.st_mode & S_IWOTH) ||
-	    (s->uid == st.st_uid && (st.st_mode & S_IWUSR)))
+	    (uid == st.st_uid && (st.st_mode & S_IWUSR)))
 		return NULL;
 	if (st.st_mode & S_IWGRP) {
-		switch (names_in_group(s->uid, st.st_gid)) {
+		switch (names_in_group(uid, st.st_gid)) {
 		case 1:
 			return NULL;
 		case -1:
 			return "cannot look up your groups";
 		}
 		snprintf(why, sizeof why, "%s may not chat: not in group %u "
-		    "of %s", s->name, (unsigned int)st.st_gid, r->fifo_path);
+		    "of %s", session_name(s), (unsigned int)st.st_gid,
+		    r->fifo_path);
 		return why;
 	}
 	snprintf(why, sizeof why, "%s may not chat: %s is not writable by "
-	    "group or others", s->name, r->fifo_path);
+	    "group or others", session_name(s), r->fifo_path);
 	return why;
 }
 
@@ -386,141 +267,101 @@ room_may_chat(struct room *r, const struct session *s)
 void
 room_join(struct room *r, const struct proto_join *j)
 {
-	struct session	*s, *t;
-	struct message	 m = { .kind = MESSAGE_JOIN };
-	const char	*why;
-	int		 mine = 0;
+	struct room_member	*m, *t;
+	struct session		*s;
+	struct message		 msg = { .kind = MESSAGE_JOIN };
+	const char		*why;
+	int			 mine, lingering;
 
-	TAILQ_FOREACH(t, &r->sessions, entry) {
-		if (strcmp(t->id, j->id) == 0) {
+	TAILQ_FOREACH(t, &r->members, entry) {
+		if (strcmp(session_id(t->s), j->id) == 0) {
 			log_debug("session %s: JOIN repeated, ignored", j->id);
 			return;
 		}
 	}
-	TAILQ_FOREACH(t, &r->lingering, entry) {
-		if (strcmp(t->id, j->id) == 0)
-			return;
-	}
-	if ((s = session_open(r, r->base, r->dirfd, j, &r->limits)) == NULL)
-		return;
-	if (r->stopping) {
-		room_refuse(s, "pipechatd is shutting down");
-		return;
-	}
-	if ((why = room_may_chat(r, s)) != NULL) {
-		room_refuse(s, why);
+	if ((m = calloc(1, sizeof *m)) == NULL)
+		fatal("calloc");
+	m->room = r;
+	s = session_open(r->sessions, r->dirfd, j, &r->limits,
+	    &room_session_cb, m);
+	if (s == NULL) {
+		free(m);
 		return;
 	}
+	m->s = s;
+	m->uid = session_uid(s);
 	/*
 	 * A lingering session still holds its two fds: it counts against
 	 * both limits until it is freed, or one user looping join-and-leave
 	 * with a full .out could use up every fd.
 	 */
-	TAILQ_FOREACH(t, &r->sessions, entry) {
-		if (t->uid == s->uid)
-			mine++;
+	lingering = session_set_lingering(r->sessions, m->uid, &mine);
+	if (r->stopping)
+		why = ROOM_SHUTDOWN;
+	else if ((why = room_may_chat(r, s)) != NULL)
+		;
+	else if (r->count + lingering >= r->max_clients)
+		why = "the room is full (max_clients)";
+	else {
+		TAILQ_FOREACH(t, &r->members, entry) {
+			if (t->uid == m->uid)
+				mine++;
+		}
+		if (mine >= r->max_per_user)
+			why = "too many sessions for this user (max_per_user)";
 	}
-	TAILQ_FOREACH(t, &r->lingering, entry) {
-		if (t->uid == s->uid)
-			mine++;
-	}
-	if (r->count + r->nlingering >= r->max_clients) {
-		room_refuse(s, "the room is full (max_clients)");
+	if (why != NULL) {
+		session_refuse(s, why);
+		free(m);
 		return;
 	}
-	if (mine >= r->max_per_user) {
-		room_refuse(s, "too many sessions for this user (max_per_user)");
-		return;
-	}
-	TAILQ_INSERT_TAIL(&r->sessions, s, entry);
-	s->joined = 1;
+	TAILQ_INSERT_TAIL(&r->members, m, entry);
 	r->count++;
-	room_tell(s, PROTO_WELCOME, "%s", s->name);
-	log_debug("%s (uid %u) joined as session %s", s->name,
-	    (unsigned int)s->uid, s->id);
-	if (!(s->flags & PROTO_JOIN_QUIET)) {
-		m.from = s->name;
-		m.uid = s->uid;
-		room_broadcast(r, s, &m);
+	session_tell(s, PROTO_WELCOME, "%s", session_name(s));
+	log_debug("%s (uid %u) joined as session %s", session_name(s),
+	    (unsigned int)m->uid, session_id(s));
+	if (!(session_flags(s) & PROTO_JOIN_QUIET)) {
+		msg.from = session_name(s);
+		msg.uid = m->uid;
+		room_broadcast(r, s, &msg);
 	}
+}
+
+/* A line from a member: what it means is cmd's business. */
+static void
+room_line_cb(void *arg, const char *line, size_t len, int flags)
+{
+	struct room_member	*m = arg;
+
+	cmd_input(m->room, m->s, line, len, flags);
 }
 
 /*
- * s has lines queued: write them when the current callback is done, in
- * the same loop pass (flush_ev is made active, not waited for).
+ * A member's session has ended (it is freed, or lingers without us):
+ * take it out, tell the rest who left and why.
  */
-void
-room_mark_dirty(struct room *r, struct session *s)
-{
-	if (s->dirty)
-		return;
-	s->dirty = 1;
-	TAILQ_INSERT_TAIL(&r->dirty, s, dirty_entry);
-	event_active(r->flush_ev, 0, 0);
-}
-
-/* s is going away before it was written. */
-void
-room_unmark_dirty(struct room *r, struct session *s)
-{
-	TAILQ_REMOVE(&r->dirty, s, dirty_entry);
-	s->dirty = 0;
-}
-
 static void
-room_flush_cb(int fd, short what, void *arg)
+room_end_cb(void *arg, const char *reason)
 {
-	struct room	*r = arg;
-	struct session	*s;
+	struct room_member	*m = arg;
+	struct room		*r = m->room;
+	struct session		*s = m->s;
+	struct message		 msg = { .kind = MESSAGE_LEAVE };
 
-	(void)fd;
-	(void)what;
-	while ((s = TAILQ_FIRST(&r->dirty)) != NULL) {
-		room_unmark_dirty(r, s);
-		if (!s->closing)
-			session_write(s);
-	}
-}
-
-/* A session that has left lingers to say its last bye: the room owns it. */
-void
-room_linger(struct room *r, struct session *s)
-{
-	TAILQ_INSERT_TAIL(&r->lingering, s, entry);
-	r->nlingering++;
-	log_debug("session %s: lingering to say bye", s->id);
-}
-
-/* The lingering session is being freed. */
-void
-room_unlinger(struct room *r, struct session *s)
-{
-	TAILQ_REMOVE(&r->lingering, s, entry);
-	r->nlingering--;
-}
-
-/* A session has ended (session_free follows): take it out, tell the rest. */
-void
-room_leave(struct room *r, struct session *s)
-{
-	struct message	m = { .kind = MESSAGE_LEAVE };
-
-	if (!s->joined)
-		return;
-	s->joined = 0;
-	TAILQ_REMOVE(&r->sessions, s, entry);
+	TAILQ_REMOVE(&r->members, m, entry);
+	free(m);
 	r->count--;
 	if (r->stopping && r->count == 0)
 		r->empty_cb(r->empty_arg);
-	if (s->flags & PROTO_JOIN_QUIET)
+	if (session_flags(s) & PROTO_JOIN_QUIET)
 		return;
-	m.from = s->name;
-	m.uid = s->uid;
-	if (s->reason != NULL) {
-		m.text = s->reason;
-		m.len = strlen(s->reason);
+	msg.from = session_name(s);
+	msg.uid = session_uid(s);
+	if (reason != NULL) {
+		msg.text = reason;
+		msg.len = strlen(reason);
 	}
-	room_broadcast(r, NULL, &m);
+	room_broadcast(r, NULL, &msg);
 }
 
 /*
@@ -530,11 +371,11 @@ room_leave(struct room *r, struct session *s)
 void
 room_broadcast(struct room *r, struct session *from, const struct message *m)
 {
-	struct session	*s;
-	char		 line[PROTO_OUT_LINE_MAX];
-	const char	*word;
-	size_t		 wlen, len;
-	enum proto_kind	 kind;
+	struct room_member	*t;
+	char			 line[PROTO_OUT_LINE_MAX];
+	const char		*word;
+	size_t			 wlen, len;
+	enum proto_kind		 kind;
 
 	/* No sender: a raw writer's line. */
 	if (m->from == NULL && !room_anonymous_ok(r))
@@ -562,80 +403,19 @@ room_broadcast(struct room *r, struct session *from, const struct message *m)
 	output_message(r->out, m, line + wlen + 1, len);
 	len += wlen + 1;
 	line[len++] = '\n';
-	TAILQ_FOREACH(s, &r->sessions, entry) {
-		if (s != from && !s->closing)
-			session_send_line(s, kind, line, len);
+	/* A closing session takes nothing but its bye. */
+	TAILQ_FOREACH(t, &r->members, entry) {
+		if (t->s != from)
+			session_send_line(t->s, kind, line, len);
 	}
 }
 
-/* /who: the names in the room, to the one who asked. */
-static void
-room_who(struct room *r, struct session *asker)
-{
-	char		 buf[ROOM_TELL_MAX + 1];
-	struct session	*s;
-	size_t		 len;
-	int		 n;
-
-	n = snprintf(buf, sizeof buf, PROTO_NOTICE " %d connected:", r->count);
-	len = n > 0 ? (size_t)n : 0;
-	TAILQ_FOREACH(s, &r->sessions, entry) {
-		n = snprintf(buf + len, sizeof buf - len, " %.*s",
-		    MESSAGE_NAME_MAX, s->name);
-		if (n < 0 || (size_t)n >= sizeof buf - len) {
-			len = sizeof buf - 5;
-			memcpy(buf + len, " ...", 4);
-			len += 4;
-			break;
-		}
-		len += (size_t)n;
-	}
-	room_tell(asker, PROTO_INFO, "%.*s", (int)len, buf);
-}
-
-/*
- * A line from a session: a chat message, or a command if it starts with
- * '/'.  "//text" sends "/text" as a message.
- */
+/* Call fn for each member's session, in join order. */
 void
-room_input(struct room *r, struct session *s, const char *line, size_t len,
-    int flags)
+room_foreach(struct room *r, void (*fn)(struct session *, void *), void *arg)
 {
-	struct message	 m = {
-		.kind = MESSAGE_CHAT,
-		.from = s->name,
-		.uid = s->uid,
-		.text = line,
-		.len = len,
-		.flags = (flags & INGEST_TRUNCATED) ? MESSAGE_TRUNCATED : 0,
-	};
-	size_t		 cmdlen;
+	struct room_member	*m;
 
-	if (len == 0)
-		return;
-	if (line[0] != '/' || (len > 1 && line[1] == '/')) {
-		if (line[0] == '/') {
-			m.text++;
-			m.len--;
-		}
-		room_broadcast(r, s, &m);
-		return;
-	}
-	for (cmdlen = 0; cmdlen < len && line[cmdlen] != ' '; cmdlen++)
-		;
-	if (cmdlen == 4 && memcmp(line, "/who", 4) == 0)
-		room_who(r, s);
-	else if (cmdlen == 3 && memcmp(line, "/me", 3) == 0 && len > 4) {
-		m.kind = MESSAGE_ACTION;
-		m.text = line + 4;
-		m.len = len - 4;
-		room_broadcast(r, s, &m);
-	} else if (cmdlen == 5 && memcmp(line, "/quit", 5) == 0) {
-		s->quit = 1;
-		session_close(s, NULL);
-	}
-	else
-		room_tell(s, PROTO_ERROR, "unknown command \"%.*s\": try /who, "
-		    "/me ACTION, /quit, or //text to say \"/text\"",
-		    (int)(cmdlen > 32 ? 32 : cmdlen), line);
+	TAILQ_FOREACH(m, &r->members, entry)
+		fn(m->s, arg);
 }

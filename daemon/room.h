@@ -1,8 +1,6 @@
-/* Who is connected, what they may do, and fan-out of every message. */
+/* Who is in the room, and fan-out of every message to them. */
 #ifndef PC_ROOM_H
 #define PC_ROOM_H
-
-#include <stddef.h>
 
 struct config;
 struct event_base;
@@ -19,19 +17,10 @@ void		 room_free(struct room *);
 void		 room_reconfigure(struct room *, const struct config *);
 int		 room_stop(struct room *, void (*)(void *), void *);
 void		 room_join(struct room *, const struct proto_join *);
-void		 room_log_refused(struct room *, const char *, ...)
-		    __attribute__((format(printf, 2, 3)));
-void		 room_log_throttled(struct room *, const char *, ...)
-		    __attribute__((format(printf, 2, 3)));
-void		 room_input(struct room *, struct session *, const char *,
-		    size_t, int);
-void		 room_leave(struct room *, struct session *);
-void		 room_linger(struct room *, struct session *);
-void		 room_unlinger(struct room *, struct session *);
-void		 room_mark_dirty(struct room *, struct session *);
-void		 room_unmark_dirty(struct room *, struct session *);
 void		 room_broadcast(struct room *, struct session *,
 		    const struct message *);
+void		 room_foreach(struct room *, void (*)(struct session *, void *),
+		    void *);
 int		 room_count(const struct room *);
 unsigned long long room_messages(const struct room *);
 

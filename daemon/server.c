@@ -1,4 +1,6 @@
 /* The daemon's event loop: signals, reload, and who owns what. */
+#include <sys/resource.h>
+
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +19,7 @@
 #include "server.h"
 #include "sessiondir.h"
 #include "spare.h"
+#include "xmalloc.h"
 
 struct server {
 	struct event_base	*base;
@@ -48,26 +51,65 @@ static void	server_room_empty_cb(void *);
 /* How long clients get to close their sessions when we stop. */
 #define SERVER_STOP_SEC		3
 
-/* Adds a persistent handler for signo; returns NULL on failure. */
+/*
+ * fds the daemon needs besides two per session: stdio, the FIFO and its
+ * reopening, epoll, the session directory, the reserve fd, NSS lookups.
+ */
+#define SERVER_SPARE_FDS	16
+
+/*
+ * Every session costs two fds: raise the soft limit (and, when we may,
+ * the hard one) so that max_clients sessions fit.  Returns how many fit:
+ * max_clients, or fewer (and says so).
+ */
+int
+server_raise_nofile(int max_clients)
+{
+	struct rlimit	rl;
+	rlim_t		need = (rlim_t)max_clients * 2 + SERVER_SPARE_FDS;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur >= need)
+		return max_clients;
+	if (rl.rlim_max < need) {
+		struct rlimit	want = { need, need };
+
+		if (setrlimit(RLIMIT_NOFILE, &want) == 0)
+			return max_clients;
+	}
+	rl.rlim_cur = rl.rlim_max < need ? rl.rlim_max : need;
+	/* Refused (a hard limit above fs.nr_open): what is in force counts. */
+	if (setrlimit(RLIMIT_NOFILE, &rl) == -1 &&
+	    getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return max_clients;
+	if (rl.rlim_cur < need) {
+		int	fit = rl.rlim_cur > SERVER_SPARE_FDS + 2 ?
+			    (int)((rl.rlim_cur - SERVER_SPARE_FDS) / 2) : 1;
+
+		log_warnx("file descriptor limit %llu allows %d clients, not "
+		    "max_clients = %d", (unsigned long long)rl.rlim_cur, fit,
+		    max_clients);
+		return fit > 0 ? fit : 1;
+	}
+	return max_clients;
+}
+
+/* Adds a persistent handler for signo. */
 static struct event *
 server_signal(struct server *s, int signo, event_callback_fn cb)
 {
 	struct event	*ev;
 
-	if ((ev = evsignal_new(s->base, signo, cb, s)) == NULL)
-		return NULL;
-	if (evsignal_add(ev, NULL) == -1) {
-		event_free(ev);
-		return NULL;
-	}
+	if ((ev = evsignal_new(s->base, signo, cb, s)) == NULL ||
+	    evsignal_add(ev, NULL) == -1)
+		fatalx("cannot handle signal %d", signo);
 	return ev;
 }
 
 /*
  * Set up everything the daemon runs on.  Takes conf.  Returns NULL with
- * *cause set when the configuration cannot be put into effect, or with
- * *cause NULL when out of memory or libevent fails; *busy is then set if
- * it was because another pipechatd reads the FIFO.
+ * *cause set when the configuration cannot be put into effect; *busy is
+ * then set if it was because another pipechatd reads the FIFO.  Out of
+ * memory, or libevent failing, is fatal.
  */
 struct server *
 server_new(struct config *conf, int *busy, char **cause)
@@ -86,28 +128,20 @@ server_new(struct config *conf, int *busy, char **cause)
 	}
 	if ((listen_fd = notify_listen_fd()) == -2) {
 		config_free(conf);
-		if (asprintf(cause, "cannot use the fds systemd passed") == -1)
-			*cause = NULL;
+		*cause = xstrdup("cannot use the fds systemd passed");
 		return NULL;
 	}
-	if ((s = calloc(1, sizeof *s)) == NULL) {
-		config_free(conf);
-		return NULL;
-	}
+	s = xcalloc(1, sizeof *s);
 	s->conf = conf;
 	if ((s->base = event_base_new()) == NULL)
-		goto fail;
+		fatalx("event_base_new failed");
 	s->sigterm_ev = server_signal(s, SIGTERM, server_stop_cb);
 	s->sigint_ev = server_signal(s, SIGINT, server_stop_cb);
 	s->sighup_ev = server_signal(s, SIGHUP, server_reload_cb);
-	if (s->sigterm_ev == NULL || s->sigint_ev == NULL ||
-	    s->sighup_ev == NULL)
-		goto fail;
 	s->out = output_new(s->base, STDOUT_FILENO, server_output_fail_cb, s);
-	if (s->out == NULL)
-		goto fail;
+	conf->max_clients = server_raise_nofile(conf->max_clients);
 	if ((s->room = room_new(s->base, conf, s->out)) == NULL)
-		goto fail;
+		fatalx("room: out of memory");
 	s->listener = listener_new(s->base, conf, listen_fd, s->room, busy,
 	    cause);
 	if (s->listener == NULL || room_open_dir(s->room, cause) == -1)
@@ -117,7 +151,7 @@ server_new(struct config *conf, int *busy, char **cause)
 	s->stop_ev = evtimer_new(s->base, server_stopped_cb, s);
 	if (s->status_ev == NULL || s->stop_ev == NULL ||
 	    event_add(s->status_ev, &tv) == -1)
-		goto fail;
+		fatalx("server: cannot set up its timers");
 	s->status_clients = -1;
 	return s;
 
@@ -272,19 +306,20 @@ server_reload(struct server *s)
 
 	if (config_load(s->conf->file, &conf, &cause) == -1) {
 		log_warnx("reload failed, keeping the running configuration: "
-		    "%s", cause != NULL ? cause : "out of memory");
+		    "%s", cause);
 		free(cause);
 		return;
 	}
 	if (listener_reconfigure(s->listener, conf, &cause) == -1) {
 		log_warnx("reload failed, keeping the running configuration: "
-		    "%s", cause != NULL ? cause : "out of memory");
+		    "%s", cause);
 		free(cause);
 		listener_reconfigure(s->listener, s->conf, &cause);
 		free(cause);
 		config_free(conf);
 		return;
 	}
+	conf->max_clients = server_raise_nofile(conf->max_clients);
 	room_reconfigure(s->room, conf);
 	names_flush();
 	config_free(s->conf);

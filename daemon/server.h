@@ -8,5 +8,6 @@ struct server;
 struct server	*server_new(struct config *, int *, char **);
 int		 server_run(struct server *);
 void		 server_free(struct server *);
+int		 server_raise_nofile(int);
 
 #endif

@@ -1,8 +1,10 @@
 /* One client's session: its FIFO pair, identity, and outbound queue. */
+#include <sys/queue.h>
 #include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,10 +14,13 @@
 #include <event2/buffer.h>
 #include <event2/event.h>
 
+#include "bucket.h"
 #include "ingest.h"
 #include "log.h"
-#include "room.h"
+#include "lograte.h"
 #include "names.h"
+#include "pclimits.h"
+#include "sanitize.h"
 #include "sessiondir.h"
 #include "session.h"
 #include "spare.h"
@@ -40,6 +45,78 @@
 /* One write(2) to a client: what a default pipe holds. */
 #define SESSION_WRITE_MAX	65536
 
+/*
+ * Refused and throttled sessions are logged one by one up to this many
+ * per interval, then counted: anyone can write JOINs, the log must not
+ * grow as fast.
+ */
+#define SESSION_LOG_BURST	20
+#define SESSION_LOG_INTERVAL_MS	10000
+
+/*
+ * What session_tell formats, sanitised (up to 3 times as long), must fit
+ * a line with its KIND word, space and '\n' (and the NUL of
+ * session_send's snprintf), or session_send gives up with a fatal error.
+ */
+_Static_assert(PC_SANITIZED_MAX(SESSION_TELL_MAX) + PROTO_KIND_MAX + 2 <
+    PROTO_OUT_LINE_MAX, "session_tell's line, and snprintf's NUL, fit");
+
+struct session {
+	TAILQ_ENTRY(session)	 entry;		/* in the set, lingering */
+	struct session_set	*set;
+	const struct session_cb	*cb;		/* the owner's */
+	void			*cb_arg;
+	struct event_base	*base;
+	char			 id[PROTO_ID_MAX + 1];
+	char			*name;		/* login name of uid */
+	uid_t			 uid;		/* owner of both FIFOs */
+	int			 flags;		/* PROTO_JOIN_* */
+	int			 in_fd;		/* client -> daemon */
+	int			 out_fd;	/* daemon -> client */
+	struct stat		 in_st;
+	struct stat		 out_st;
+	struct ingest		*ingest;
+	struct evbuffer		*outq;		/* bounded by queue_max */
+	size_t			 queue_max;
+	size_t			 pinned;	/* head of outq never dropped */
+	unsigned long		 dropped;	/* lines trimmed, not yet told */
+	struct bucket		 bucket;	/* lines it may send */
+	int			 rate;		/* ... per second, for messages */
+	int			 throttled;	/* over it: not reading .in */
+	int			 throttle_told;	/* ... and the client knows */
+	uint64_t		 throttle_last;	/* ... when it last was, ns */
+	struct evbuffer		*held;		/* lines read, not yet allowed */
+	struct event		*throttle_ev;	/* credit for the next one */
+	struct event		*write_ev;	/* out_fd writable */
+	int			 write_armed;	/* ... is being watched */
+	int			 write_active;	/* ... or made active */
+	struct event		*gone_ev;	/* out_fd lost its reader */
+	struct event		*free_ev;	/* deferred free */
+	int			 ended;		/* the owner was told */
+	int			 quit;		/* sent /quit */
+	int			 closing;
+	int			 lingering;	/* ended; writing the last bye */
+	int			 eof;		/* all input has been read */
+	int			 eof_held;	/* ... but lines are held */
+	int			 left;		/* ... up to the client's close */
+	char			*reason;	/* why it ended, for "left" */
+	int			 dirfd;		/* borrowed from the owner */
+};
+
+TAILQ_HEAD(session_list, session);
+
+/*
+ * What the sessions of one owner share: the logs of refusals and
+ * throttling, and the sessions that have ended but linger to say bye.
+ */
+struct session_set {
+	struct event_base	*base;
+	struct lograte		*refusals;
+	struct lograte		*throttled;
+	struct session_list	 lingering;
+	int			 nlingering;
+};
+
 static void	session_line_cb(void *, const char *, size_t, int);
 static void	session_eof_cb(void *, int);
 static void	session_write_cb(int, short, void *);
@@ -51,6 +128,82 @@ static void	session_hold(struct session *, const char *, size_t, int);
 static void	session_throttle(struct session *);
 static void	session_throttle_wait(struct session *);
 static void	session_release(struct session *, int);
+
+/* A set for the sessions an owner will open on base. */
+struct session_set *
+session_set_new(struct event_base *base)
+{
+	struct session_set	*set;
+
+	if ((set = calloc(1, sizeof *set)) == NULL)
+		fatal("calloc");
+	set->base = base;
+	TAILQ_INIT(&set->lingering);
+	set->refusals = lograte_new(base, "refused sessions",
+	    SESSION_LOG_BURST, SESSION_LOG_INTERVAL_MS);
+	set->throttled = lograte_new(base, "throttled sessions",
+	    SESSION_LOG_BURST, SESSION_LOG_INTERVAL_MS);
+	if (set->refusals == NULL || set->throttled == NULL)
+		fatalx("out of memory");
+	return set;
+}
+
+/* Free the lingering sessions (their bye is given up), then set; NULL ok. */
+void
+session_set_free(struct session_set *set)
+{
+	struct session	*s;
+
+	if (set == NULL)
+		return;
+	while ((s = TAILQ_FIRST(&set->lingering)) != NULL)
+		session_free(s);
+	lograte_free(set->throttled);
+	lograte_free(set->refusals);
+	free(set);
+}
+
+/*
+ * How many sessions linger; *mine: how many of them uid's.  A lingering
+ * session still holds its two fds, so the owner counts it against its
+ * limits.
+ */
+int
+session_set_lingering(const struct session_set *set, uid_t uid, int *mine)
+{
+	struct session	*s;
+
+	*mine = 0;
+	TAILQ_FOREACH(s, &set->lingering, entry) {
+		if (s->uid == uid)
+			(*mine)++;
+	}
+	return set->nlingering;
+}
+
+const char *
+session_id(const struct session *s)
+{
+	return s->id;
+}
+
+const char *
+session_name(const struct session *s)
+{
+	return s->name;
+}
+
+uid_t
+session_uid(const struct session *s)
+{
+	return s->uid;
+}
+
+int
+session_flags(const struct session *s)
+{
+	return s->flags;
+}
 
 /*
  * Is st a FIFO that only its owner and we can use in the expected way?
@@ -133,37 +286,51 @@ session_fifo_problem(struct session *s, const char *suffix, int err,
 
 /*
  * Tell a client we will not talk to why, if its outbound FIFO is open,
- * then free the session.
+ * then free the session.  The owner may refuse one session_open gave it
+ * (it is in no callback of the session's then).
  */
-static struct session *
+void
 session_refuse(struct session *s, const char *why)
 {
-	room_log_refused(s->room, "session %s: refused: %s", s->id, why);
+	if (s->name != NULL)
+		lograte_warnx(s->set->refusals, "session %s: refused: %s (%s, "
+		    "uid %u)", s->id, why, s->name, (unsigned int)s->uid);
+	else
+		lograte_warnx(s->set->refusals, "session %s: refused: %s",
+		    s->id, why);
 	/* Closing: the bye is queued, and session_free writes it. */
 	s->closing = 1;
 	if (s->out_fd != -1)
 		session_send(s, PROTO_BYE, why, strlen(why));
 	session_free(s);
-	return NULL;
 }
 
 /*
- * Open the FIFO pair a JOIN names and find out who owns it.  The identity
- * is the owner of both FIFOs as the kernel records it: a client cannot
- * claim a name, and cannot make FIFOs that another user owns.
- * Returns NULL if the session cannot be had (the client is told why when
- * that is possible).
+ * Open the FIFO pair a JOIN names (in the directory dirfd) and find out
+ * who owns it.  The identity is the owner of both FIFOs as the kernel
+ * records it: a client cannot claim a name, and cannot make FIFOs that
+ * another user owns.  Returns NULL if the session cannot be had (the
+ * client is told why when that is possible), or if it is lingering.
+ * Then cb reports to arg.
  */
 struct session *
-session_open(struct room *room, struct event_base *base, int dirfd,
-    const struct proto_join *j, const struct session_limits *limits)
+session_open(struct session_set *set, int dirfd, const struct proto_join *j,
+    const struct session_limits *limits, const struct session_cb *cb,
+    void *arg)
 {
-	struct session	*s;
-	const char	*why, *name;
+	struct event_base	*base = set->base;
+	struct session		*s;
+	const char		*why, *name;
 
+	TAILQ_FOREACH(s, &set->lingering, entry) {
+		if (strcmp(s->id, j->id) == 0)
+			return NULL;
+	}
 	if ((s = calloc(1, sizeof *s)) == NULL)
 		fatal("calloc");
-	s->room = room;
+	s->set = set;
+	s->cb = cb;
+	s->cb_arg = arg;
 	s->base = base;
 	s->dirfd = dirfd;
 	s->in_fd = s->out_fd = -1;
@@ -183,14 +350,15 @@ session_open(struct room *room, struct event_base *base, int dirfd,
 		    &s->out_st);
 		/* Only into a FIFO that passes every check, as below. */
 		if (s->out_fd == -1) {
-			room_log_refused(room, "session %s: refused: no file "
-			    "descriptors left, even the reserve: %s", s->id,
-			    strerror(errno));
+			lograte_warnx(set->refusals, "session %s: refused: "
+			    "no file descriptors left, even the reserve: %s",
+			    s->id, strerror(errno));
 			session_free(s);
 		} else if ((why = session_check_fifo(&s->out_st,
 		    SESSION_OUT_GROUP)) != NULL) {
-			room_log_refused(room, "session %s: refused: %s (no "
-			    "file descriptors left; not answered)", s->id, why);
+			lograte_warnx(set->refusals, "session %s: refused: "
+			    "%s (no file descriptors left; not answered)",
+			    s->id, why);
 			session_free(s);
 		} else
 			session_refuse(s, "pipechatd has no file descriptors "
@@ -207,9 +375,9 @@ session_open(struct room *room, struct event_base *base, int dirfd,
 		if (errno == ENOENT || errno == ENXIO)
 			log_debug("session %s: no client listening", s->id);
 		else
-			room_log_refused(room, "session %s: cannot open %s%s, "
-			    "so the JOIN is not answered: %s", s->id, s->id,
-			    PROTO_OUT_SUFFIX, session_fifo_problem(s,
+			lograte_warnx(set->refusals, "session %s: cannot "
+			    "open %s%s, so the JOIN is not answered: %s", s->id,
+			    s->id, PROTO_OUT_SUFFIX, session_fifo_problem(s,
 			    PROTO_OUT_SUFFIX, errno, "write"));
 		session_free(s);
 		return NULL;
@@ -221,32 +389,42 @@ session_open(struct room *room, struct event_base *base, int dirfd,
 		 * into it, or they would hear our "bye".
 		 */
 		if (s->out_st.st_nlink != 1) {
-			room_log_refused(room, "session %s: refused: %s (not "
-			    "answered)", s->id, why);
+			lograte_warnx(set->refusals, "session %s: refused: "
+			    "%s (not answered)", s->id, why);
 			session_free(s);
 			return NULL;
 		}
-		return session_refuse(s, why);
+		session_refuse(s, why);
+		return NULL;
 	}
 	s->in_fd = session_open_fifo(s, PROTO_IN_SUFFIX, O_RDONLY, &s->in_st);
 	if (s->in_fd == -1) {
 		char	why_in[256];
 
 		if (errno == EMFILE || errno == ENFILE)
-			return session_refuse(s, "pipechatd has no file "
-			    "descriptors left; try again later");
-		snprintf(why_in, sizeof why_in, "cannot open the inbound "
-		    "FIFO: %s", session_fifo_problem(s, PROTO_IN_SUFFIX, errno,
-		    "read"));
-		return session_refuse(s, why_in);
+			why = "pipechatd has no file descriptors left; try "
+			    "again later";
+		else {
+			snprintf(why_in, sizeof why_in, "cannot open the "
+			    "inbound FIFO: %s", session_fifo_problem(s,
+			    PROTO_IN_SUFFIX, errno, "read"));
+			why = why_in;
+		}
+		session_refuse(s, why);
+		return NULL;
 	}
-	if ((why = session_check_fifo(&s->in_st, SESSION_IN_GROUP)) != NULL)
-		return session_refuse(s, why);
-	if (s->in_st.st_uid != s->out_st.st_uid)
-		return session_refuse(s, "the two FIFOs have different owners");
-	s->uid = s->in_st.st_uid;
-	if ((name = names_lookup(s->uid)) == NULL)
-		return session_refuse(s, "cannot look up your user name");
+	if ((why = session_check_fifo(&s->in_st, SESSION_IN_GROUP)) == NULL &&
+	    s->in_st.st_uid != s->out_st.st_uid)
+		why = "the two FIFOs have different owners";
+	if (why == NULL) {
+		s->uid = s->in_st.st_uid;
+		if ((name = names_lookup(s->uid)) == NULL)
+			why = "cannot look up your user name";
+	}
+	if (why != NULL) {
+		session_refuse(s, why);
+		return NULL;
+	}
 	if ((s->name = strdup(name)) == NULL)
 		fatal("strdup");
 
@@ -272,8 +450,11 @@ session_arm(struct session *s, int on)
 {
 	if (on && event_add(s->write_ev, NULL) == -1)
 		fatalx("session %s: event_add failed", s->id);
-	if (!on)
+	if (!on) {
+		/* Also takes it off the active list. */
 		event_del(s->write_ev);
+		s->write_active = 0;
+	}
 	s->write_armed = on;
 }
 
@@ -285,10 +466,10 @@ session_free(struct session *s)
 
 	if (s == NULL)
 		return;
-	if (s->lingering)
-		room_unlinger(s->room, s);
-	if (s->dirty)
-		room_unmark_dirty(s->room, s);
+	if (s->lingering) {
+		TAILQ_REMOVE(&s->set->lingering, s, entry);
+		s->set->nlingering--;
+	}
 	/* Best effort: a last "bye" is useful, waiting for it is not. */
 	if (s->out_fd != -1 && evbuffer_get_length(s->outq) > 0)
 		session_flush(s);
@@ -418,11 +599,36 @@ session_send_line(struct session *s, enum proto_kind kind, const char *line,
 	if (kind == PROTO_WELCOME || kind == PROTO_BYE)
 		s->pinned = evbuffer_get_length(s->outq);
 	/*
-	 * Written once the loop is done with what it is reading now: one
-	 * write per burst, without waiting a loop pass for EV_WRITE.
+	 * Written once the loop is done with what it is reading now, in the
+	 * same loop pass: one write per burst, without waiting a pass for
+	 * EV_WRITE.
 	 */
-	if (!s->closing && !s->write_armed)
-		room_mark_dirty(s->room, s);
+	if (!s->closing && !s->write_armed && !s->write_active) {
+		s->write_active = 1;
+		event_active(s->write_ev, EV_WRITE, 0);
+	}
+}
+
+/*
+ * Tell one session something: an error, a /who answer.  What is told may
+ * quote the client's own bytes or names from passwd, so it is made safe.
+ */
+void
+session_tell(struct session *s, enum proto_kind kind, const char *fmt, ...)
+{
+	char	buf[SESSION_TELL_MAX + 1];
+	char	safe[PC_SANITIZED_MAX(SESSION_TELL_MAX)];
+	va_list	ap;
+	int	n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof buf)
+		n = sizeof buf - 1;
+	session_send(s, kind, safe, sanitize(safe, buf, (size_t)n));
 }
 
 /*
@@ -477,9 +683,17 @@ session_flush(struct session *s)
 	return 0;
 }
 
+/* The client sent /quit: end the session, drop what it sends after. */
+void
+session_quit(struct session *s)
+{
+	s->quit = 1;
+	session_close(s, NULL);
+}
+
 /*
  * End the session: stop reading and writing now, free it from a fresh
- * callback (never inside one of its own), where the room says who left.
+ * callback (never inside one of its own), where the owner hears of it.
  */
 void
 session_close(struct session *s, const char *reason)
@@ -509,7 +723,7 @@ session_drain(struct session *s)
 }
 
 /*
- * The session has ended: deliver what the client wrote, tell the room.
+ * The session has ended: deliver what the client wrote, tell the owner.
  * A client that left (end of input, /quit) is then told "bye" so that it
  * knows all it said was taken; a dead client is not, and that is how it
  * (or whoever waits for it) can tell.  The session lingers, at most
@@ -528,7 +742,8 @@ session_free_cb(int fd, short what, void *arg)
 		return;
 	}
 	session_drain(s);
-	room_leave(s->room, s);
+	s->ended = 1;
+	s->cb->end(s->cb_arg, s->reason);
 	if (!s->left && !s->quit) {
 		session_free(s);
 		return;
@@ -541,13 +756,15 @@ session_free_cb(int fd, short what, void *arg)
 		return;
 	}
 	s->lingering = 1;
-	room_linger(s->room, s);
+	TAILQ_INSERT_TAIL(&s->set->lingering, s, entry);
+	s->set->nlingering++;
+	log_debug("session %s: lingering to say bye", s->id);
 	session_arm(s, 1);
 	event_add(s->free_ev, &tv);
 }
 
 /*
- * A line from the client, within its rate: the room hears it.  Over the
+ * A line from the client, within its rate: the owner hears it.  Over the
  * rate, it is held, and so is everything after it, until the bucket has
  * credit again; meanwhile .in is not read, so a flooding client waits in
  * write(2) and nothing it says is lost, nor anybody else slowed down.
@@ -557,11 +774,11 @@ session_line_cb(void *arg, const char *line, size_t len, int flags)
 {
 	struct session	*s = arg;
 
-	/* Nothing is said before the welcome, or after /quit. */
-	if (!s->joined || s->quit)
+	/* Nothing is said after /quit, or once the session has ended. */
+	if (s->ended || s->quit)
 		return;
 	if (!s->throttled && bucket_take(&s->bucket, s->base)) {
-		room_input(s->room, s, line, len, flags);
+		s->cb->line(s->cb_arg, line, len, flags);
 		return;
 	}
 	if (!s->throttled)
@@ -625,9 +842,9 @@ session_throttle(struct session *s)
 		    "lines a second: the rest is delayed until the rate "
 		    "allows it", s->rate);
 		session_send(s, PROTO_ERROR, msg, (size_t)n);
-		room_log_throttled(s->room, "session %s: %s (uid %u) throttled: "
-		    "more than %d lines/s ([session] rate)", s->id, s->name,
-		    (unsigned int)s->uid, s->rate);
+		lograte_warnx(s->set->throttled, "session %s: %s (uid %u) "
+		    "throttled: more than %d lines/s ([session] rate)", s->id,
+		    s->name, (unsigned int)s->uid, s->rate);
 	}
 	s->throttle_last = now;
 	session_throttle_wait(s);
@@ -667,12 +884,12 @@ session_release(struct session *s, int final)
 		if (evbuffer_copyout(s->held, &h, sizeof h) != sizeof h)
 			fatalx("session %s: held lines corrupt", s->id);
 		/* As in session_line_cb: nothing after /quit. */
-		if (!s->joined || s->quit)
+		if (s->ended || s->quit)
 			;
 		else if (bucket_take(&s->bucket, s->base)) {
 			p = evbuffer_pullup(s->held,
 			    (ssize_t)(sizeof h + h.len));
-			room_input(s->room, s, (char *)p + sizeof h, h.len,
+			s->cb->line(s->cb_arg, (char *)p + sizeof h, h.len,
 			    h.flags);
 		} else if (!final)
 			break;
@@ -681,7 +898,7 @@ session_release(struct session *s, int final)
 		evbuffer_drain(s->held, sizeof h + h.len);
 	}
 	if (dropped > 0)
-		room_log_throttled(s->room, "session %s: %s (uid %u): %lu "
+		lograte_warnx(s->set->throttled, "session %s: %s (uid %u): %lu "
 		    "lines over the rate dropped as the session ended", s->id,
 		    s->name, (unsigned int)s->uid, dropped);
 	if (evbuffer_get_length(s->held) > 0) {
@@ -707,21 +924,18 @@ session_throttle_cb(int fd, short what, void *arg)
 	session_release(arg, 0);
 }
 
+/*
+ * Room in the client's pipe, or lines were queued (made active): write
+ * what the pipe takes; watch for room in it only while something is left.
+ */
 static void
 session_write_cb(int fd, short what, void *arg)
 {
+	struct session	*s = arg;
+
 	(void)fd;
 	(void)what;
-	session_write(arg);
-}
-
-/*
- * Write what the client's pipe takes; watch for room in it only while
- * something is left.
- */
-void
-session_write(struct session *s)
-{
+	s->write_active = 0;
 	if (session_flush(s) == -1) {
 		if (s->lingering)
 			event_active(s->free_ev, 0, 0);

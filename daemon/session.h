@@ -2,77 +2,62 @@
 #ifndef PC_SESSION_H
 #define PC_SESSION_H
 
-#include <sys/queue.h>
-#include <sys/stat.h>
+#include <stddef.h>
 #include <sys/types.h>
 
-#include "bucket.h"
 #include "proto.h"
 
-struct event;
 struct event_base;
-struct evbuffer;
-struct ingest;
-struct room;
+struct session;
+struct session_set;
 
-/* What a room allows each of its sessions. */
+/* session_tell's text is cut at this length (it is sanitised to fit). */
+#define SESSION_TELL_MAX	(PROTO_TEXT_OUT_MAX / 3)
+
+/* What the owner allows each of its sessions. */
 struct session_limits {
 	size_t	queue_max;	/* bytes queued for the client */
 	int	rate;		/* lines/s from the client; 0: no limit */
 	int	burst;		/* ... at once */
 };
 
-/* Defined here rather than in session.c because room.c keeps the list. */
-struct session {
-	TAILQ_ENTRY(session)	 entry;
-	TAILQ_ENTRY(session)	 dirty_entry;	/* room's list to write */
-	int			 dirty;
-	struct room		*room;
-	struct event_base	*base;
-	char			 id[PROTO_ID_MAX + 1];
-	char			*name;		/* login name of uid */
-	uid_t			 uid;		/* owner of both FIFOs */
-	int			 flags;		/* PROTO_JOIN_* */
-	int			 in_fd;		/* client -> daemon */
-	int			 out_fd;	/* daemon -> client */
-	struct stat		 in_st;
-	struct stat		 out_st;
-	struct ingest		*ingest;
-	struct evbuffer		*outq;		/* bounded by queue_max */
-	size_t			 queue_max;
-	size_t			 pinned;	/* head of outq never dropped */
-	unsigned long		 dropped;	/* lines trimmed, not yet told */
-	struct bucket		 bucket;	/* lines it may send */
-	int			 rate;		/* ... per second, for messages */
-	int			 throttled;	/* over it: not reading .in */
-	int			 throttle_told;	/* ... and the client knows */
-	uint64_t		 throttle_last;	/* ... when it last was, ns */
-	struct evbuffer		*held;		/* lines read, not yet allowed */
-	struct event		*throttle_ev;	/* credit for the next one */
-	struct event		*write_ev;	/* out_fd writable */
-	int			 write_armed;	/* ... is being watched */
-	struct event		*gone_ev;	/* out_fd lost its reader */
-	struct event		*free_ev;	/* deferred free */
-	int			 joined;	/* room_join accepted it */
-	int			 quit;		/* sent /quit */
-	int			 closing;
-	int			 lingering;	/* ended; writing the last bye */
-	int			 eof;		/* all input has been read */
-	int			 eof_held;	/* ... but lines are held */
-	int			 left;		/* ... up to the client's close */
-	char			*reason;	/* why it ended, for "left" */
-	int			 dirfd;		/* borrowed from the room */
+/*
+ * How a session reports to its owner, with the arg given to session_open.
+ * Neither is called before session_open returns.
+ */
+struct session_cb {
+	/* A line the client said, within its rate; valid during the call. */
+	void	(*line)(void *, const char *, size_t, int);
+	/*
+	 * The session has ended: why (NULL when the client left), for the
+	 * others.  The owner forgets it: the session is freed, or lingers
+	 * in its set to say the last bye and is freed from there.
+	 */
+	void	(*end)(void *, const char *);
 };
 
-struct session	*session_open(struct room *, struct event_base *, int,
-		    const struct proto_join *, const struct session_limits *);
+struct session_set *session_set_new(struct event_base *);
+void		 session_set_free(struct session_set *);
+int		 session_set_lingering(const struct session_set *, uid_t,
+		    int *);
+
+struct session	*session_open(struct session_set *, int,
+		    const struct proto_join *, const struct session_limits *,
+		    const struct session_cb *, void *);
+void		 session_refuse(struct session *, const char *);
+const char	*session_id(const struct session *);
+const char	*session_name(const struct session *);
+uid_t		 session_uid(const struct session *);
+int		 session_flags(const struct session *);
 void		 session_send(struct session *, enum proto_kind,
 		    const char *, size_t);
 void		 session_send_line(struct session *, enum proto_kind,
 		    const char *, size_t);
+void		 session_tell(struct session *, enum proto_kind,
+		    const char *, ...) __attribute__((format(printf, 3, 4)));
+void		 session_quit(struct session *);
 void		 session_close(struct session *, const char *);
 int		 session_drain(struct session *);
-void		 session_write(struct session *);
 void		 session_free(struct session *);
 
 #endif

@@ -14,7 +14,7 @@
 #include "pclimits.h"
 #include "proto.h"
 #include "sanitize.h"
-#include "strfmt.h"
+#include "xmalloc.h"
 #include "sessiondir.h"
 
 /* errno for "that is not a FIFO" */
@@ -133,8 +133,7 @@ sessiondir_check_apart(const char *path, const char *fifo_path, char **cause)
 	*cause = NULL;
 	if (stat(path, &st) == -1)
 		return 0;
-	if ((copy = strdup(fifo_path)) == NULL)
-		fatalx("out of memory");
+	copy = xstrdup(fifo_path);
 	real = realpath(dirname(copy), NULL);
 	free(copy);
 	if (real == NULL)
@@ -142,7 +141,7 @@ sessiondir_check_apart(const char *path, const char *fifo_path, char **cause)
 	for (dir = real;; dir = dirname(dir)) {
 		if (stat(dir, &dst) == 0 && dst.st_dev == st.st_dev &&
 		    dst.st_ino == st.st_ino) {
-			*cause = strfmt("%s: refusing to use it as the session "
+			xasprintf(cause, "%s: refusing to use it as the session "
 			    "directory: it is %s, which holds the FIFO %s; "
 			    "pipechatd empties the session directory and lets "
 			    "everyone create files there", path, dir,
@@ -172,27 +171,27 @@ sessiondir_open(const char *path, int *dirfdp, char **cause)
 	*cause = NULL;
 	if (mkdir(path, 0700) == -1 && errno != EEXIST) {
 		if (errno == ENOENT)
-			*cause = strfmt("%s: the parent directory "
+			xasprintf(cause, "%s: the parent directory "
 			    "does not exist", path);
 		else
-			*cause = strfmt("%s: %s", path,
+			xasprintf(cause, "%s: %s", path,
 			    strerror(errno));
 		return -1;
 	}
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd == -1) {
-		*cause = strfmt("%s: refusing to use it: %s", path,
+		xasprintf(cause, "%s: refusing to use it: %s", path,
 		    errno == ELOOP || errno == ENOTDIR ?
 		    "not a directory (a symbolic link?)" : strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &st) == -1) {
-		*cause = strfmt("%s: %s", path, strerror(errno));
+		xasprintf(cause, "%s: %s", path, strerror(errno));
 		close(fd);
 		return -1;
 	}
 	if (st.st_uid != geteuid()) {
-		*cause = strfmt("%s: refusing to use it: owned by "
+		xasprintf(cause, "%s: refusing to use it: owned by "
 		    "uid %u, not by us", path, (unsigned int)st.st_uid);
 		close(fd);
 		return -1;
@@ -205,7 +204,7 @@ sessiondir_open(const char *path, int *dirfdp, char **cause)
 	    fchown(fd, (uid_t)-1, getegid()) == -1) ||
 	    ((st.st_mode & 07777) != SESSIONDIR_MODE &&
 	    fchmod(fd, SESSIONDIR_MODE) == -1)) {
-		*cause = strfmt("%s: cannot make it mode %04o, group "
+		xasprintf(cause, "%s: cannot make it mode %04o, group "
 		    "%u: %s", path, (unsigned int)SESSIONDIR_MODE,
 		    (unsigned int)getegid(), strerror(errno));
 		close(fd);

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "strfmt.h"
+#include "xmalloc.h"
 
 struct config_parse;
 
@@ -63,7 +63,6 @@ static const struct config_key {
 };
 #define CONFIG_NKEYS (sizeof config_keys / sizeof config_keys[0])
 _Static_assert(CONFIG_NKEYS <= CONFIG_KEYS_MAX, "CONFIG_KEYS_MAX too small");
-#define CONFIG_KEY_MAX_PER_USER	5	/* index in config_keys */
 
 /* State of one ini_parse_stream run. */
 struct config_parse {
@@ -75,7 +74,6 @@ struct config_parse {
 	size_t		 linesize;
 	char		*cause;		/* first error, "FILE:LINE: ..." */
 	int		 cause_line;
-	int		 oom;
 	int		 key_seen;	/* a key since the last section line */
 };
 
@@ -89,16 +87,10 @@ config_error(struct config_parse *cp, const char *fmt, ...)
 	if (cp->cause != NULL)
 		return;
 	va_start(ap, fmt);
-	msg = vstrfmt(fmt, ap);
+	xvasprintf(&msg, fmt, ap);
 	va_end(ap);
-	if (msg == NULL) {
-		cp->oom = 1;
-		return;
-	}
-	cp->cause = strfmt("%s:%d: %s", cp->conf->file, cp->line, msg);
+	xasprintf(&cp->cause, "%s:%d: %s", cp->conf->file, cp->line, msg);
 	cp->cause_line = cp->line;
-	if (cp->cause == NULL)
-		cp->oom = 1;
 	free(msg);
 }
 
@@ -107,22 +99,19 @@ static int
 config_set_path(char **dst, const char *value, char **why)
 {
 	size_t	len = strlen(value);
-	char	*copy;
 
 	if (value[0] != '/') {
-		*why = strfmt("expected an absolute path, got \"%s\"",
+		xasprintf(why, "expected an absolute path, got \"%s\"",
 		    value);
 		return -1;
 	}
 	if (len >= PATH_MAX || value[len - 1] == '/') {
-		*why = strfmt("\"%s\" is not a usable file name",
+		xasprintf(why, "\"%s\" is not a usable file name",
 		    value);
 		return -1;
 	}
-	if ((copy = strdup(value)) == NULL)
-		return -1;
 	free(*dst);
-	*dst = copy;
+	*dst = xstrdup(value);
 	return 0;
 }
 
@@ -149,11 +138,11 @@ config_parse_number(const char *value, long long min, long long max,
 	errno = 0;
 	n = strtoll(value, &end, 10);
 	if (value[0] < '0' || value[0] > '9' || *end != '\0' || errno != 0) {
-		*why = strfmt("expected a number, got \"%s\"", value);
+		xasprintf(why, "expected a number, got \"%s\"", value);
 		return -1;
 	}
 	if (n < min || n > max) {
-		*why = strfmt("%lld is out of range (%lld to %lld)", n,
+		xasprintf(why, "%lld is out of range (%lld to %lld)", n,
 		    min, max);
 		return -1;
 	}
@@ -238,7 +227,7 @@ config_parse_anonymous(struct config *conf, const char *value, char **why)
 	else if (strcmp(value, "no") == 0)
 		conf->anonymous = 0;
 	else {
-		*why = strfmt("expected yes or no, got \"%s\"", value);
+		xasprintf(why, "expected yes or no, got \"%s\"", value);
 		return -1;
 	}
 	return 0;
@@ -255,26 +244,26 @@ config_parse_mode(struct config *conf, const char *value, char **why)
 	if (len == 5 && value[0] == '0')
 		len--;
 	if (len < 3 || len > 4 || strspn(value, "01234567") != strlen(value)) {
-		*why = strfmt("expected an octal mode like 0620, "
+		xasprintf(why, "expected an octal mode like 0620, "
 		    "got \"%s\"", value);
 		return -1;
 	}
 	mode = strtoul(value, NULL, 8);
 	if (mode & ~0777UL) {
-		*why = strfmt("%04lo sets setuid, setgid or sticky "
+		xasprintf(why, "%04lo sets setuid, setgid or sticky "
 		    "bits, which mean nothing on a FIFO", mode);
 		return -1;
 	}
 	if (mode & 0044) {
 		who = (mode & 0044) == 0044 ? "the group and others" :
 		    (mode & 0040) ? "the group" : "others";
-		*why = strfmt("%04lo lets %s read the FIFO, so they "
+		xasprintf(why, "%04lo lets %s read the FIFO, so they "
 		    "could steal messages; allow group/others to write only, "
 		    "like 0620", mode, who);
 		return -1;
 	}
 	if (!(mode & 0400)) {
-		*why = strfmt("%04lo does not let the owner (the "
+		xasprintf(why, "%04lo does not let the owner (the "
 		    "daemon) read the FIFO", mode);
 		return -1;
 	}
@@ -287,7 +276,7 @@ config_parse_group(struct config *conf, const char *value, char **why)
 {
 	struct group	*gr;
 	unsigned long	 id;
-	char		*end, *copy;
+	char		*end;
 
 	if (*value == '\0') {
 		free(conf->fifo_group);
@@ -303,14 +292,12 @@ config_parse_group(struct config *conf, const char *value, char **why)
 		id = strtoul(value, &end, 10);
 		if (value[0] < '0' || value[0] > '9' || *end != '\0' ||
 		    errno != 0 || id >= (gid_t)-1) {
-			*why = strfmt("no such group \"%s\"", value);
+			xasprintf(why, "no such group \"%s\"", value);
 			return -1;
 		}
 	}
-	if ((copy = strdup(value)) == NULL)
-		return -1;
 	free(conf->fifo_group);
-	conf->fifo_group = copy;
+	conf->fifo_group = xstrdup(value);
 	conf->fifo_gid = (gid_t)id;
 	return 0;
 }
@@ -342,10 +329,7 @@ config_handler(void *arg, const char *section, const char *name,
 	}
 	cp->seen[i] = cp->line;
 	if (config_keys[i].parse(cp->conf, value, &why) == -1) {
-		if (why == NULL)
-			cp->oom = 1;
-		else
-			config_error(cp, "%s: %s", name, why);
+		config_error(cp, "%s: %s", name, why);
 		free(why);
 		return 0;
 	}
@@ -470,9 +454,10 @@ config_default_session_dir(const char *fifo_path)
 {
 	const char	*slash = strrchr(fifo_path, '/');
 	int		 dirlen = (int)(slash - fifo_path);
+	char		*dir;
 
-	return strfmt("%.*s/%s", dirlen, fifo_path,
-	    CONFIG_SESSION_SUBDIR);
+	xasprintf(&dir, "%.*s/%s", dirlen, fifo_path, CONFIG_SESSION_SUBDIR);
+	return dir;
 }
 
 /*
@@ -487,8 +472,7 @@ config_normalize(const char *path)
 	char		*out, *o;
 	size_t		 n;
 
-	if ((out = malloc(strlen(path) + 2)) == NULL)
-		return NULL;
+	out = xmalloc(strlen(path) + 2);
 	o = out;
 	while (*p != '\0') {
 		while (*p == '/')
@@ -528,11 +512,6 @@ config_check_session_dir(struct config_parse *cp)
 
 	dir = config_normalize(conf->session_dir);
 	fifodir = config_normalize(conf->fifo_path);
-	if (dir == NULL || fifodir == NULL) {
-		cp->oom = 1;
-		rc = -1;
-		goto out;
-	}
 	/* The default dir ("sessions" beside the FIFO): path's line. */
 	cp->line = cp->seen[config_key_index("session", "dir")];
 	if (cp->line == 0)
@@ -568,20 +547,18 @@ static int
 config_finish(struct config_parse *cp)
 {
 	struct config	*conf = cp->conf;
+	int		 max_per_user_line;
 
-	if (conf->session_dir == NULL &&
-	    (conf->session_dir = config_default_session_dir(conf->fifo_path))
-	    == NULL) {
-		cp->oom = 1;
-		return -1;
-	}
+	if (conf->session_dir == NULL)
+		conf->session_dir = config_default_session_dir(conf->fifo_path);
 	if (config_check_session_dir(cp) == -1)
 		return -1;
-	if (conf->max_per_user > conf->max_clients &&
-	    cp->seen[CONFIG_KEY_MAX_PER_USER] == 0)
+	max_per_user_line = cp->seen[config_key_index("session",
+	    "max_per_user")];
+	if (conf->max_per_user > conf->max_clients && max_per_user_line == 0)
 		conf->max_per_user = conf->max_clients;
 	if (conf->max_per_user > conf->max_clients) {
-		cp->line = cp->seen[CONFIG_KEY_MAX_PER_USER];
+		cp->line = max_per_user_line;
 		config_error(cp, "max_per_user: %d is more than max_clients "
 		    "(%d)", conf->max_per_user, conf->max_clients);
 		return -1;
@@ -594,10 +571,13 @@ static char *
 config_user(uid_t uid)
 {
 	struct passwd	*pw;
+	char		*s;
 
 	if ((pw = getpwuid(uid)) != NULL)
-		return strfmt("%s (uid %u)", pw->pw_name, (unsigned int)uid);
-	return strfmt("uid %u", (unsigned int)uid);
+		xasprintf(&s, "%s (uid %u)", pw->pw_name, (unsigned int)uid);
+	else
+		xasprintf(&s, "uid %u", (unsigned int)uid);
+	return s;
 }
 
 /*
@@ -619,18 +599,16 @@ config_check_one(const char *file, const char *dir, const struct stat *st,
 	    st->st_uid != geteuid()) {
 		owner = config_user(st->st_uid);
 		me = config_user(getuid());
-		*cause = strfmt("%s: refusing to read it: %s%s is owned by "
+		xasprintf(cause, "%s: refusing to read it: %s%s is owned by "
 		    "%s, not by root or by you, %s", file, what,
-		    dir != NULL ? dir : "",
-		    owner != NULL ? owner : "someone else",
-		    me != NULL ? me : "");
+		    dir != NULL ? dir : "", owner, me);
 		free(owner);
 		free(me);
 		return -1;
 	}
 	if ((st->st_mode & (S_IWGRP | S_IWOTH)) != 0 &&
 	    !(S_ISDIR(st->st_mode) && (st->st_mode & S_ISVTX))) {
-		*cause = strfmt("%s: refusing to read it: %s%s is writable "
+		xasprintf(cause, "%s: refusing to read it: %s%s is writable "
 		    "by %s (mode %04o), who could choose the FIFO everyone "
 		    "writes to; make it writable by its owner only (chmod "
 		    "go-w %s)", file, what, dir != NULL ? dir : "",
@@ -659,12 +637,11 @@ config_check_trust(const char *file, const struct stat *st, char **cause)
 		return -1;
 	/* A name without a directory of its own (a memfd): its directory. */
 	if ((real = realpath(file, NULL)) == NULL) {
-		if ((copy = strdup(file)) == NULL)
-			return -1;
+		copy = xstrdup(file);
 		real = realpath(dirname(copy), NULL);
 		free(copy);
 		if (real == NULL) {
-			*cause = strfmt("%s: %s", file, strerror(errno));
+			xasprintf(cause, "%s: %s", file, strerror(errno));
 			return -1;
 		}
 	} else {
@@ -673,7 +650,7 @@ config_check_trust(const char *file, const struct stat *st, char **cause)
 	}
 	for (dir = real;; dir = dirname(dir)) {
 		if (stat(dir, &dst) == -1) {
-			*cause = strfmt("%s: %s: %s", file, dir,
+			xasprintf(cause, "%s: %s: %s", file, dir,
 			    strerror(errno));
 			rc = -1;
 			break;
@@ -691,8 +668,7 @@ config_new(const char *file)
 {
 	struct config	*conf;
 
-	if ((conf = calloc(1, sizeof *conf)) == NULL)
-		return NULL;
+	conf = xcalloc(1, sizeof *conf);
 	conf->fifo_mode = CONFIG_DEFAULT_MODE;
 	conf->fifo_gid = (gid_t)-1;
 	conf->fifo_pipe_size = CONFIG_DEFAULT_PIPE_SIZE;
@@ -702,19 +678,15 @@ config_new(const char *file)
 	conf->rate = CONFIG_DEFAULT_RATE;
 	conf->burst = CONFIG_DEFAULT_BURST;
 	conf->anonymous = 1;
-	conf->file = strdup(file);
-	conf->fifo_path = strdup(CONFIG_DEFAULT_PATH);
-	if (conf->file == NULL || conf->fifo_path == NULL) {
-		config_free(conf);
-		return NULL;
-	}
+	conf->file = xstrdup(file);
+	conf->fifo_path = xstrdup(CONFIG_DEFAULT_FIFO);
 	return conf;
 }
 
 /*
  * Read file into a new config: defaults first, then what the file sets.
  * Returns 0, or -1 with *cause set to a message naming the file and line
- * (the caller frees it).  Running out of memory is reported as such.
+ * (the caller frees it).
  */
 int
 config_load(const char *file, struct config **out, char **cause)
@@ -726,34 +698,35 @@ config_load(const char *file, struct config **out, char **cause)
 	memset(&cp, 0, sizeof cp);
 	*out = NULL;
 	*cause = NULL;
-	if ((cp.conf = config_new(file)) == NULL)
-		goto oom;
+	cp.conf = config_new(file);
 	/* O_NONBLOCK: a FIFO given as the file must not hang us. */
 	fd = open(file, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd == -1) {
-		*cause = strfmt("%s: %s", file, strerror(errno));
+		xasprintf(cause, "%s: %s", file, strerror(errno));
 		goto fail;
 	}
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		*cause = strfmt("%s: not a regular file", file);
+		xasprintf(cause, "%s: not a regular file", file);
 		close(fd);
 		goto fail;
 	}
 	if (config_check_trust(file, &st, cause) == -1) {
 		close(fd);
-		if (*cause == NULL)
-			goto oom;
 		goto fail;
 	}
 	if ((cp.fp = fdopen(fd, "r")) == NULL) {
+		xasprintf(cause, "%s: %s", file, strerror(errno));
 		close(fd);
-		goto oom;
+		goto fail;
 	}
 	rc = ini_parse_stream(config_reader, &cp, config_handler, &cp);
-	if (cp.oom || rc == -2)
-		goto oom;
+	if (rc == -2) {
+		/* inih built to allocate its line buffer: out of memory. */
+		xasprintf(cause, "%s: out of memory", file);
+		goto fail;
+	}
 	if (ferror(cp.fp)) {
-		*cause = strfmt("%s: %s", file, strerror(errno));
+		xasprintf(cause, "%s: %s", file, strerror(errno));
 		goto fail;
 	}
 	/* inih reports its own (syntax) error by line: keep the first. */
@@ -775,8 +748,6 @@ config_load(const char *file, struct config **out, char **cause)
 	cp.linebuf = NULL;
 	memcpy(cp.conf->lines, cp.seen, sizeof cp.seen);
 	if (config_finish(&cp) == -1) {
-		if (cp.oom)
-			goto oom;
 		*cause = cp.cause;
 		cp.cause = NULL;
 		goto fail;
@@ -784,15 +755,11 @@ config_load(const char *file, struct config **out, char **cause)
 	*out = cp.conf;
 	return 0;
 
-oom:
-	free(cp.cause);
-	*cause = NULL;
 fail:
+	free(cp.cause);
 	free(cp.linebuf);
 	if (cp.fp != NULL)
 		fclose(cp.fp);
 	config_free(cp.conf);
-	if (*cause == NULL)
-		*cause = strdup("out of memory");
 	return -1;
 }

@@ -6,9 +6,12 @@
 # lines still arrives, in order; bob, talking meanwhile, is heard before
 # her flood is through; the daemon logs the throttling once, not per
 # line.  Raw writers share one bucket of the same rate: a raw flood is cut
-# to it and the rest counted in the log.
+# to it and the rest counted in the log.  A session that stops listening
+# while throttled loses what it sent beyond its rate, and that is logged.
 # shellcheck source=../lib.sh
 . "$(dirname "$0")/../lib.sh"
+# shellcheck source=fake.sh
+. "$(dirname "$0")/fake.sh"
 
 need_users
 setup
@@ -56,6 +59,24 @@ step "$n raw lines shown"
     fail "$n of 1000 raw lines shown, not the burst (100) and a few more"
 [ "$(grep -c "anonymous line" "$derr")" -eq 1 ] ||
     fail "dropped raw lines were logged one by one"
+
+step "a throttled session that stops listening: the rest is dropped, logged"
+fake_pair f1 "$alice"
+fake_listen f1
+fake_join f1
+reply=$(fake_reply f1)
+[ "$reply" = "welcome $alice" ] || fail "f1 got \"$reply\", not a welcome"
+exec {w}>"$sdir/f1.in" || fail "cannot open f1.in"
+seq -f "gone %g" 1 300 >&"$w"
+poll 10 eval '[ "$(grep -c "^$alice: gone " "$dout")" -ge 100 ]' ||
+    fail "the burst of f1 was not printed"
+fake_close f1
+wait_grep "$derr" "session f1: $alice \(uid [0-9]+\): [0-9]+ lines over the rate dropped as the session ended"
+exec {w}>&-
+daemon_alive
+n=$(grep -c "^$alice: gone " "$dout")
+step "$n of f1's 300 lines printed"
+[ "$n" -lt 300 ] || fail "all of f1's lines were printed"
 
 for t in a b c; do
 	client_close "$t"

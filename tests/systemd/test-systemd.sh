@@ -5,8 +5,10 @@
 # check, through systemctl and journalctl inside it:
 #   socket activation by a first write; pipechat-client as root and as an
 #   unprivileged member of the chat group; journal fields; reload applying
-#   a new mode; a restart losing none of 300 lines written across it; stop
-#   leaving no process; systemd-analyze verify and security.
+#   a new mode; a restart losing none of 300 lines written across it; a
+#   byte held in the FIFO (which never reaches end of file here) holding up
+#   no join and no raw line; a second pipechatd refused; stop leaving no
+#   process; systemd-analyze verify and security.
 # shellcheck source=../lib.sh
 . "$(dirname "$0")/../lib.sh"
 
@@ -206,6 +208,48 @@ for i in 1 150 300; do
 	journal_has "^(anonymous): restart-line-$i\$" || fail "line $i missing"
 done
 echo "ok - restart while writing: all 300 lines in the journal, once each"
+
+# --- a held partial line -----------------------------------------------------
+# pid 1 holds a write end of the FIFO, so it never reaches end of file: a
+# writer that stops mid-line must not hold up the next JOIN or -r line.
+inside timeout 30 sh -c "exec 3>$FIFO_PATH; printf h >&3; exec sleep 60" \
+    >/dev/null 2>&1 &
+holder=$!
+sleep 1
+for i in $(seq 1 10); do
+	inside sh -c "echo said-held-$i | pipechat-client" \
+	    >"$tmp/said$i.log" 2>&1 &
+	eval "said$i=\$!"
+	inside pipechat-client -r "raw-held-$i" >"$tmp/raw$i.log" 2>&1 &
+	eval "raw$i=\$!"
+done
+for i in $(seq 1 10); do
+	eval "wait \$said$i" || fail "client $i exited $?: $(cat "$tmp/said$i.log")"
+	eval "wait \$raw$i" || fail "raw writer $i exited $?: $(cat "$tmp/raw$i.log")"
+done
+held_lines() {
+	n=$(inside journalctl --no-pager -o cat -u pipechatd |
+	    grep -cE '^(root|\(anonymous\)): (said|raw)-held-[0-9]+$')
+	[ "$n" -ge 20 ]
+}
+poll 20 held_lines || fail "only $n of 20 lines in the journal with a byte held"
+journal_has '^(anonymous): .*JOIN' && fail "a JOIN line was printed"
+journal_has '^(anonymous): h \[incomplete\]$' ||
+    fail "the held byte was not shown as an incomplete line"
+kill "$holder" 2>/dev/null
+wait "$holder" 2>/dev/null
+echo "ok - a byte held in the FIFO: 10 joins and 10 raw lines go through"
+
+# --- a second daemon --------------------------------------------------------
+main_pid=$(inside systemctl show -p MainPID --value pipechatd)
+inside setpriv --reuid=pipechatd --regid=pipechatd --clear-groups \
+    pipechatd -f /etc/pipechat.ini >"$tmp/second.log" 2>&1
+st=$?
+[ $st -eq 75 ] || fail "a second pipechatd exited $st, not 75: $(cat "$tmp/second.log")"
+grep -q "another pipechatd (pid $main_pid) is reading" "$tmp/second.log" ||
+    fail "the refusal does not name pid $main_pid: $(cat "$tmp/second.log")"
+inside systemctl is-active --quiet pipechatd || fail "the service stopped"
+echo "ok - a second pipechatd on the service's FIFO is refused (75), naming it"
 
 # --- stop -----------------------------------------------------------------------
 inside systemctl stop pipechatd.socket pipechatd.service || fail "systemctl stop"

@@ -217,7 +217,7 @@ test_defaults(void)
 	for (i = 0; i < sizeof files / sizeof files[0]; i++) {
 		if ((conf = load_good(files[i])) == NULL)
 			continue;
-		is_str(conf->fifo_path, CONFIG_DEFAULT_PATH,
+		is_str(conf->fifo_path, CONFIG_DEFAULT_FIFO,
 		    "%s: default path", files[i]);
 		is_uint(conf->fifo_mode, CONFIG_DEFAULT_MODE,
 		    "%s: default mode", files[i]);

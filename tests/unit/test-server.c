@@ -1,4 +1,4 @@
-/* Tests for daemon/room.c: the fd limit it asks for and reports. */
+/* Tests for daemon/server.c: the fd limit it asks for and reports. */
 #include <sys/resource.h>
 
 #include <errno.h>
@@ -7,15 +7,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <event2/event.h>
-
-#include "config.h"
-#include "room.h"
+#include "server.h"
 
 #include "tap.h"
 
 /*
- * The process's RLIMIT_NOFILE as room.c sees it: these definitions take
+ * The process's RLIMIT_NOFILE as server.c sees it: these definitions take
  * the place of libc's, so that a refused setrlimit (a hard limit above
  * fs.nr_open, a missing capability) can be had without privileges.
  */
@@ -44,34 +41,25 @@ setrlimit(__rlimit_resource_t res, const struct rlimit *rl)
 	return 0;
 }
 
-/* Run room_new on max_clients and return what it logged (static). */
+/*
+ * Run server_raise_nofile on max_clients; return what it logged (static)
+ * and in *fit what it returned.
+ */
 static const char *
-room_log(int max_clients)
+nofile_log(int max_clients, int *fit)
 {
 	static char	 buf[4096];
-	struct config	 conf = {
-		.session_dir = (char *)"/nonexistent/sessions",
-		.fifo_path = (char *)"/nonexistent/chat.fifo",
-		.max_clients = max_clients,
-		.max_per_user = 1,
-		.queue_max = CONFIG_DEFAULT_QUEUE_MAX,
-	};
-	struct event_base *base;
-	struct room	*r;
 	FILE		*fp;
 	size_t		 n;
 	int		 saved;
 
 	if ((fp = tmpfile()) == NULL || (saved = dup(STDERR_FILENO)) == -1 ||
-	    dup2(fileno(fp), STDERR_FILENO) == -1 ||
-	    (base = event_base_new()) == NULL)
+	    dup2(fileno(fp), STDERR_FILENO) == -1)
 		abort();
-	r = room_new(base, &conf, NULL);
+	*fit = server_raise_nofile(max_clients);
 	fflush(stderr);
 	dup2(saved, STDERR_FILENO);
 	close(saved);
-	room_free(r);
-	event_base_free(base);
 	rewind(fp);
 	n = fread(buf, 1, sizeof buf - 1, fp);
 	buf[n] = '\0';
@@ -83,13 +71,15 @@ int
 main(void)
 {
 	const char	*log;
+	int		 fit;
 
 	/* 100 clients need 216 fds: the soft limit is raised to that. */
 	fake_nofile = (struct rlimit){ 64, 4096 };
 	fake_refuse = 0;
-	log = room_log(100);
+	log = nofile_log(100, &fit);
 	is_str(log, "", "raising the soft limit is silent");
 	is_uint(fake_nofile.rlim_cur, 216, "soft limit raised to 216");
+	is_int(fit, 100, "all 100 clients fit");
 
 	/*
 	 * The soft limit cannot be raised: the message gives the limit in
@@ -97,14 +87,15 @@ main(void)
 	 */
 	fake_nofile = (struct rlimit){ 64, 4096 };
 	fake_refuse = 1;
-	log = room_log(100);
+	log = nofile_log(100, &fit);
 	ok(strstr(log, "file descriptor limit 64 allows 24 clients, not "
 	    "max_clients = 100") != NULL, "refused setrlimit: %s", log);
+	is_int(fit, 24, "24 clients fit");
 
 	/* Nor the hard one: the same. */
 	fake_nofile = (struct rlimit){ 64, 100 };
 	fake_refuse = 1;
-	log = room_log(100);
+	log = nofile_log(100, &fit);
 	ok(strstr(log, "file descriptor limit 64 allows 24 clients") != NULL,
 	    "refused setrlimit below the hard limit: %s", log);
 	return done_testing();
