@@ -1,3 +1,5 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2034 # the variables set here are the scripts'
 # The shell library of the test scripts (tests/integration, tests/chat,
 # tests/faults, tests/systemd, tests/package).  A script sources it first,
 # then calls setup (need_users before it if it makes test users), writes

@@ -5,6 +5,7 @@
 # "//x" says "/x"; /quit ends the session with exit status 0 while stdin
 # is still open.  A session past max_per_user or max_clients is refused:
 # the client says why on stderr and exits 69, and nobody hears of it.
+# shellcheck disable=SC2154 # make_user VAR SHORT sets VAR
 # shellcheck source=../lib.sh
 . "$(dirname "$0")/../lib.sh"
 

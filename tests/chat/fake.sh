@@ -1,3 +1,5 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2154 # sdir, fifo, derr: set by tests/lib.sh
 # Fake sessions for the chat tests that play a hostile client: as root, a
 # test makes a session's FIFO pair itself (owned by any uid, with any
 # modes), holds the ends it wants and writes the JOIN, as a client would.

@@ -7,6 +7,7 @@
 # attempt must fail, the daemon must log each refusal and say "bye" with
 # the reason where it can, stay up, and never print or deliver a line as
 # alice that alice did not write.
+# shellcheck disable=SC2154 # make_user VAR SHORT sets VAR
 # shellcheck source=../lib.sh
 . "$(dirname "$0")/../lib.sh"
 

@@ -8,6 +8,7 @@
 # that says which.  Out of fds, a bye is written only into an ID.out that
 # passes every check: not into one others may open.  The daemon runs as a
 # user of its own, so that modes apply to it; as root for the last part.
+# shellcheck disable=SC2154 # make_user VAR SHORT sets VAR
 # shellcheck source=../lib.sh
 . "$(dirname "$0")/../lib.sh"
 # shellcheck source=fake.sh

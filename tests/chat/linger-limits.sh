@@ -6,6 +6,7 @@
 # so that she cannot hold more than her share of sessions (and fds), and
 # honest joins keep succeeding.  The daemon runs with exactly the fds that
 # max_clients sessions need (prlimit), as an installed one would.
+# shellcheck disable=SC2154 # make_user VAR SHORT sets VAR
 # shellcheck source=../lib.sh
 . "$(dirname "$0")/../lib.sh"
 # shellcheck source=fake.sh

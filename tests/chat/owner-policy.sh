@@ -7,6 +7,7 @@
 # with a bye that says why, whoever writes the JOIN; members through a
 # supplementary group may chat.  A flood of refused JOINs is logged as a
 # count, not one line each.
+# shellcheck disable=SC2154 # make_user VAR SHORT sets VAR
 # shellcheck source=../lib.sh
 . "$(dirname "$0")/../lib.sh"
 # shellcheck source=fake.sh

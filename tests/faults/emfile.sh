@@ -236,6 +236,7 @@ start_daemon
 base=$(daemon_fds "$dpid")
 limit=$(limit_leaving "$dpid" $((2 * 3 + 1)))
 prlimit --pid "$dpid" --nofile="$limit:$limit" || fail "prlimit --pid failed"
+# shellcheck disable=SC2012 # fd numbers: no odd names
 step "B: $base fds open ($(ls /proc/"$dpid"/fd | sort -n | tr '\n' ' ')), limit" \
     "lowered to $limit"
 want_sessions=3
@@ -248,6 +249,7 @@ start_daemon
 base=$(daemon_fds "$dpid")
 limit=$(limit_leaving "$dpid" $((2 * 3)))
 prlimit --pid "$dpid" --nofile="$limit:$limit" || fail "prlimit --pid failed"
+# shellcheck disable=SC2012 # fd numbers: no odd names
 step "C: $base fds open ($(ls /proc/"$dpid"/fd | sort -n | tr '\n' ' ')), limit" \
     "lowered to $limit"
 phase c "file descriptors"

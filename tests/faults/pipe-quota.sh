@@ -13,6 +13,7 @@
 # Root only (users, sysctl); fs.pipe-user-pages-soft is restored at exit.
 # shellcheck disable=SC2086 # word lists
 
+# shellcheck disable=SC2154 # make_user VAR SHORT sets VAR
 # shellcheck source=../lib.sh
 . "${0%/*}/../lib.sh"
 
@@ -101,7 +102,7 @@ gen()
 			t = t substr(a, x % 62 + 1, 1)
 		}
 		for (n = 1; n <= m; n++) {
-			# a raw writer puts a '\n' in front: 4094 at most
+			# a raw writer puts a newline in front: 4094 at most
 			len = 4000 + (s * 31 + n * 17) % (s <= 2 ? 95 : 96)
 			h = sprintf("q%d-%05d-", s, n)
 			print h substr(t, (s * 977 + n * 131) % 4000 + 1,

@@ -236,7 +236,7 @@ for slot in $(seq 1 "$nslots"); do
 		kind=sess
 	fi
 	supervise "$slot" "$kind" &
-	sup[$slot]=$!
+	sup[slot]=$!
 done
 
 # send SLOT COMMAND: a command for a supervisor (which holds its FIFO open

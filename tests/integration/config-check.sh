@@ -176,6 +176,7 @@ bad_as_nobody()
 	local what=$1
 
 	step "-n as nobody: $what"
+	# shellcheck disable=SC2086 # a word list
 	check_run 78 "$what" $as_nobody
 	shift
 	says "$what" "$@"
@@ -196,6 +197,7 @@ check_run 0 "group as root"
 mkfifo "$w/open/chat.fifo" && chgrp root "$w/open/chat.fifo" &&
     chown nobody "$w/open/chat.fifo" || fail "cannot make the FIFO"
 step "-n as nobody: the FIFO has the group already (systemd made it): fine"
+# shellcheck disable=SC2086 # a word list
 check_run 0 "group given already" $as_nobody
 
 ini '[fifo]' "path = $w/open/chat.fifo" '[session]' "dir = $w/open/s"

@@ -44,7 +44,7 @@ still_works()
 
 	[ "$(stat -c %a "$fifo")" = 620 ] ||
 	    fail "$what: the FIFO's mode is now $(stat -c %a "$fifo")"
-	alive "$cpid" || fail "$what: the session client exited:" \
+	alive "$client_pid" || fail "$what: the session client exited:" \
 	    "$(cat "$tmp/client.err")"
 	[ -n "$(ls -A "$tmp/sessions")" ] ||
 	    fail "$what: the session's FIFOs were removed"
@@ -64,8 +64,8 @@ join()
 	mkfifo "$tmp/client.in" || fail "mkfifo failed"
 	"$PIPECHAT_CLIENT" -f "$conf" <"$tmp/client.in" >"$tmp/client.out" \
 	    2>"$tmp/client.err" &
-	cpid=$!
-	track "$cpid"
+	client_pid=$!
+	track "$client_pid"
 	exec 3>"$tmp/client.in"
 	wait_line "$dout" "--> $me joined"
 }
@@ -73,7 +73,7 @@ join()
 leave()
 {
 	exec 3>&-
-	wait_exit "$cpid" 10
+	wait_exit "$client_pid" 10
 	[ "$status" -eq 0 ] || fail "the client exited $status:" \
 	    "$(cat "$tmp/client.err")"
 	rm -f "$tmp/client.in"
@@ -93,6 +93,7 @@ dout=$tmp/daemon.out
 derr=$tmp/daemon.err
 : >"$dout"
 : >"$derr"
+# shellcheck disable=SC2086 # $sigdfl is a word list
 bash -c 'exec 3<>"$1"; shift
     LISTEN_FDS=1 LISTEN_PID=$BASHPID exec "$@"' sh "$fifo" \
     $sigdfl "$PIPECHATD" -f "$conf" >"$dout" 2>"$derr" &

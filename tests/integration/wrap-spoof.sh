@@ -40,6 +40,7 @@ poll 10 eval '[ -n "$(find /proc/$fpid/fd -lname "$fifo" 2>/dev/null)" ]' ||
     fail "the fake daemon did not open $fifo: $(cat "$tmp/fake.err")"
 
 step "the client on an 80-column terminal"
+# shellcheck disable=SC2086 # $sigdfl is a word list
 limit 30 python3 "$here/pty-screen.py" 80 "mallory: END" \
     $sigdfl "$PIPECHAT_CLIENT" -p "$fifo" >"$tmp/screen" 2>"$tmp/pty.err"
 status=$?

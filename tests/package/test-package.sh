@@ -36,7 +36,8 @@ stop_container() {
 		kill -KILL "$nspawn_pid" 2>/dev/null
 		wait "$nspawn_pid" 2>/dev/null
 	fi
-	nspawn_pid= leader=
+	nspawn_pid=''
+	leader=''
 }
 setup_tmp
 extra_cleanup=stop_container
