@@ -5,8 +5,9 @@
 # then calls setup (need_users before it if it makes test users), writes
 # $conf with write_config and starts the daemon with start_daemon.  Every
 # wait is a poll loop with a deadline or runs under timeout(1), so a broken
-# daemon makes a test fail, never hang.  Bash: {fd} redirections and
-# associative arrays.
+# daemon makes a test fail, never hang.  The container tests (systemd,
+# package) call setup_tmp rather than setup: they run no program of the
+# build tree themselves.  Bash: {fd} redirections and associative arrays.
 #
 # Under "meson test --setup valgrind", $PIPECHAT_WRAPPER holds the valgrind
 # command: setup puts it in front of the programs under test, and every
