@@ -197,8 +197,8 @@ cleanup()
 		userdel "$u" >/dev/null 2>&1 ||
 		    printf '%s: warning: cannot delete user %s\n' "$name" \
 		    "$u" >&2
-		# a user made without the chat group had one of its own
-		if [ -z "$group" ] && getent group "$u" >/dev/null; then
+		# useradd -U made a group of the user's name
+		if getent group "$u" >/dev/null; then
 			groupdel "$u" >/dev/null 2>&1
 		fi
 	done
@@ -303,18 +303,21 @@ make_group()
 	groupadd "$group" || { group=; fail "groupadd $group failed"; }
 }
 
-# make_user VAR SHORT: a fresh user pct_SHORT_PID, its name stored in VAR,
-# in the chat group if make_group made one, else in a group of its own.
+# make_user VAR SHORT [OPTION...]: a fresh user pct_SHORT_PID, its name
+# stored in VAR, in the chat group if make_group made one, else in a group
+# of its own; useradd's -g and -G OPTIONs choose other groups instead.
 make_user()
 {
-	local u=pct_$2_$$ g=-U
+	local var=$1 u=pct_$2_$$ g=-U
 
+	shift 2
 	[ -n "$group" ] && g="-N -g $group"
+	[ $# -gt 0 ] && g=-N
 	# shellcheck disable=SC2086 # $g is a word list
-	useradd -M $g -d /nonexistent -s /bin/sh "$u" ||
+	useradd -M $g "$@" -d /nonexistent -s /bin/sh "$u" ||
 	    fail "useradd $u failed"
 	users="$users $u"
-	printf -v "$1" '%s' "$u"
+	printf -v "$var" '%s' "$u"
 	run_as "$u" test -x "$PIPECHAT_CLIENT" ||
 	    skip "user $u cannot run $PIPECHAT_CLIENT (set TMPDIR elsewhere)"
 }

@@ -20,14 +20,8 @@ make_group
 make_user alice alice
 # outsider: not in the chat group; carol: in it only as a supplementary
 # group (her primary group is nogroup).
-outsider=pct_out_$$
-useradd -M -N -g nogroup -d /nonexistent -s /bin/sh "$outsider" ||
-    fail "useradd $outsider failed"
-users="$users $outsider"
-carol=pct_carol_$$
-useradd -M -N -g nogroup -G "$group" -d /nonexistent -s /bin/sh "$carol" ||
-    fail "useradd $carol failed"
-users="$users $carol"
+make_user outsider out -g nogroup
+make_user carol carol -g nogroup -G "$group"
 write_config fifo.mode=0620 fifo.group="$group"
 start_daemon -d
 gid=$(getent group "$group" | cut -d: -f3)
