@@ -9,14 +9,15 @@
 # daemon is away: exit 0 at once.  A daemon away longer than the bound
 # (-w): exit 69, saying how many lines were sent.  ^C while waiting: exit
 # 130, no FIFOs left.
-. "$(dirname "$0")/lib.sh"
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
 
 setup
 me=$(id -un)
 # No rate limit, so that 2000 lines take seconds (a daemon older than
 # [session] rate has none).
 write_config session.rate=0
-"$DAEMON" -n -f "$conf" >/dev/null 2>&1 || write_config
+"$PIPECHATD" -n -f "$conf" >/dev/null 2>&1 || write_config
 start_daemon
 
 # gen N: the numbers 1 to N, 20 lines every 50 ms.
@@ -38,7 +39,8 @@ count()
 }
 
 step "a piped client streams 2000 lines; SIGTERM the daemon halfway"
-gen 2000 | "$CLIENT" -f "$conf" >"$tmp/piped.out" 2>"$tmp/piped.err" &
+gen 2000 | "$PIPECHAT_CLIENT" -f "$conf" >"$tmp/piped.out" \
+    2>"$tmp/piped.err" &
 ppid=$!
 track "$ppid"
 poll 20 eval '[ "$(count)" -ge 300 ]' ||
@@ -46,7 +48,8 @@ poll 20 eval '[ "$(count)" -ge 300 ]' ||
 stop_daemon
 cp "$dout" "$tmp/first.out" && cp "$derr" "$tmp/first.err" ||
     fail "cannot keep the first daemon's output"
-alive "$ppid" || fail "the client exited with the daemon: $(cat "$tmp/piped.err")"
+alive "$ppid" ||
+    fail "the client exited with the daemon: $(cat "$tmp/piped.err")"
 sleep 1
 step "a new daemon a second later"
 start_daemon
@@ -63,7 +66,8 @@ cmp -s "$tmp/want" "$tmp/got" ||
     "$tmp/got" | head -5 | tr '\n' ' ')"
 step "quiet: one \"joined\", no \"left\" at the restart"
 [ "$(cat "$tmp/first.out" "$dout" | grep -c " joined$")" -eq 1 ] ||
-    fail "not one \"joined\": $(grep -h "joined\|left" "$tmp/first.out" "$dout")"
+    fail "not one \"joined\":" \
+    "$(grep -h "joined\|left" "$tmp/first.out" "$dout")"
 ! grep -q " left" "$tmp/first.out" ||
     fail "a \"left\" at the shutdown: $(grep " left" "$tmp/first.out")"
 
@@ -81,7 +85,7 @@ if command -v python3 >/dev/null; then
 	mkfifo "$tmp/pty.ctl" || fail "mkfifo failed"
 	start_daemon
 	timeout 60 python3 "${0%/*}/pty-type.py" "$tmp/pty.log" \
-	    "$tmp/pty.ctl" "$CLIENT" -f "$conf" &
+	    "$tmp/pty.ctl" "$PIPECHAT_CLIENT" -f "$conf" &
 	tpid=$!
 	track "$tpid"
 	exec {ctl}<>"$tmp/pty.ctl"
