@@ -33,14 +33,17 @@ struct client_rejoin {
 	int			 flags;
 };
 
-/* chat_rejoin's join: a quiet JOIN as the same user. */
+/*
+ * chat_rejoin's join: as the same user, without "joined" (a quiet session
+ * stays quiet; any other is announced when it leaves).
+ */
 static int
 client_rejoin_cb(void *arg, int *sink, int *out)
 {
 	struct client_rejoin	*cr = arg;
 
 	if (session_rejoin(cr->cs, cr->path, cr->dir,
-	    cr->flags | PROTO_JOIN_QUIET) == -1)
+	    cr->flags | PROTO_JOIN_REJOIN) == -1)
 		return -1;
 	*sink = cr->cs->in_fd;
 	*out = cr->cs->out_fd;

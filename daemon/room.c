@@ -320,7 +320,7 @@ room_join(struct room *r, const struct proto_join *j)
 	session_tell(s, PROTO_WELCOME, "%s", session_name(s));
 	log_debug("%s (uid %u) joined as session %s", session_name(s),
 	    (unsigned int)m->uid, session_id(s));
-	if (!(session_flags(s) & PROTO_JOIN_QUIET)) {
+	if (!(session_flags(s) & (PROTO_JOIN_QUIET | PROTO_JOIN_REJOIN))) {
 		msg.from = session_name(s);
 		msg.uid = m->uid;
 		room_broadcast(r, s, &msg);
@@ -353,7 +353,7 @@ room_end_cb(void *arg, const char *reason)
 	r->count--;
 	if (r->stopping && r->count == 0)
 		r->empty_cb(r->empty_arg);
-	/* At shutdown everybody goes, and clients join again quietly. */
+	/* At shutdown everybody goes; clients come back without a word. */
 	if (r->stopping || (session_flags(s) & PROTO_JOIN_QUIET))
 		return;
 	msg.from = session_name(s);

@@ -48,7 +48,8 @@ fuzz_join(const char *line, size_t len)
 	idlen = strlen(j.id);
 	FUZZ_CHECK(proto_valid_id(j.id, idlen));
 	FUZZ_CHECK(fuzz_id_ok(j.id, idlen));
-	FUZZ_CHECK((j.flags & ~PROTO_JOIN_QUIET) == 0);
+	FUZZ_CHECK(j.flags == 0 || j.flags == PROTO_JOIN_QUIET ||
+	    j.flags == PROTO_JOIN_REJOIN);
 	FUZZ_CHECK(proto_format_join(buf, sizeof buf, j.id, j.flags) ==
 	    (int)len + 2);
 	FUZZ_CHECK(buf[0] == PROTO_FIFO_LEAD);
@@ -70,7 +71,8 @@ fuzz_format(const char *id, int flags)
 	if (len > (size_t)PROTO_ID_MAX * 2)
 		return;
 	need = 2 + strlen("JOIN ") + len +
-	    ((flags & PROTO_JOIN_QUIET) ? strlen(" quiet") : 0) + 1;
+	    ((flags & PROTO_JOIN_QUIET) ? strlen(" quiet") :
+	    (flags & PROTO_JOIN_REJOIN) ? strlen(" rejoin") : 0) + 1;
 	for (size = 0; size <= need + 1; size++) {
 		/* snprintf takes NULL for no room at all */
 		buf = size > 0 ? malloc(size) : NULL;
@@ -85,7 +87,8 @@ fuzz_format(const char *id, int flags)
 		FUZZ_CHECK(buf[0] == PROTO_FIFO_LEAD);
 		FUZZ_CHECK(proto_parse_join(buf + 1, (size_t)n - 2, &j) == 0);
 		FUZZ_CHECK(strcmp(j.id, id) == 0);
-		FUZZ_CHECK(j.flags == (flags & PROTO_JOIN_QUIET));
+		FUZZ_CHECK(j.flags == ((flags & PROTO_JOIN_QUIET) ?
+		    PROTO_JOIN_QUIET : flags & PROTO_JOIN_REJOIN));
 		free(buf);
 	}
 }
@@ -141,7 +144,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_kind(raw, size);
 	fuzz_kind(str, strlen(str));
 	FUZZ_CHECK(proto_valid_id(raw, size) == fuzz_id_ok(raw, size));
-	fuzz_format(str, size % 2 ? PROTO_JOIN_QUIET : 0);
+	fuzz_format(str, (int)(size % 4));
 
 	free(str);
 	free(raw);

@@ -6,6 +6,7 @@
 
 #define PROTO_JOIN_WORD		"JOIN "
 #define PROTO_QUIET_WORD	" quiet"
+#define PROTO_REJOIN_WORD	" rejoin"
 
 static const char *const proto_kind_names[] = {
 	[PROTO_WELCOME] = "welcome",
@@ -38,7 +39,8 @@ proto_valid_id(const char *id, size_t len)
 }
 
 /*
- * Parse a control line (without '\n'): "\001JOIN ID" or "\001JOIN ID quiet".
+ * Parse a control line (without '\n'): "\001JOIN ID", "\001JOIN ID quiet"
+ * or "\001JOIN ID rejoin".
  * Returns 0, or -1 if it is not a valid JOIN.
  */
 int
@@ -68,12 +70,18 @@ proto_parse_join(const char *line, size_t len, struct proto_join *j)
 		j->flags |= PROTO_JOIN_QUIET;
 		return 0;
 	}
+	if ((size_t)(end - line) == sizeof PROTO_REJOIN_WORD - 1 &&
+	    memcmp(line, PROTO_REJOIN_WORD, sizeof PROTO_REJOIN_WORD - 1) == 0) {
+		j->flags |= PROTO_JOIN_REJOIN;
+		return 0;
+	}
 	return -1;
 }
 
 /*
  * Write the JOIN line as it goes to the well-known FIFO, in one write(2):
- * PROTO_FIFO_LEAD, then the line with its '\n'.  Returns its length or -1.
+ * PROTO_FIFO_LEAD, then the line with its '\n'.  PROTO_JOIN_QUIET wins
+ * over PROTO_JOIN_REJOIN.  Returns its length or -1.
  */
 int
 proto_format_join(char *buf, size_t size, const char *id, int flags)
@@ -84,7 +92,8 @@ proto_format_join(char *buf, size_t size, const char *id, int flags)
 		return -1;
 	n = snprintf(buf, size, "%c%c%s%s%s\n", PROTO_FIFO_LEAD, PROTO_CTL,
 	    PROTO_JOIN_WORD, id,
-	    (flags & PROTO_JOIN_QUIET) ? PROTO_QUIET_WORD : "");
+	    (flags & PROTO_JOIN_QUIET) ? PROTO_QUIET_WORD :
+	    (flags & PROTO_JOIN_REJOIN) ? PROTO_REJOIN_WORD : "");
 	if (n < 0 || (size_t)n >= size)
 		return -1;
 	return n;

@@ -25,6 +25,7 @@
 
 /* JOIN flags */
 #define PROTO_JOIN_QUIET	0x1	/* no joined/left notices */
+#define PROTO_JOIN_REJOIN	0x2	/* back after a restart: no joined */
 
 /*
  * A line from the daemon to a client is "KIND TEXT", TEXT already made

@@ -4,7 +4,7 @@
 # new one started on the same config a second later: every line appears
 # exactly once in the two daemons' outputs together, in order, and the
 # client exits 0; the rejoin is quiet (no "left" at the shutdown, no second
-# "joined").  On a terminal, one notice when it goes, one when it is
+# "joined", but a "left" when it leaves).  On a terminal, one notice when it goes, one when it is
 # back, and what was typed meanwhile is sent.  End of input while the
 # daemon is away: exit 0 at once.  A daemon away longer than the bound
 # (-w): exit 69, saying how many lines were sent.  ^C while waiting: exit
@@ -67,6 +67,10 @@ cmp -s "$tmp/want" "$tmp/got" ||
 step "quiet: one \"joined\", no \"left\" at the restart"
 [ "$(cat "$tmp/first.out" "$dout" | grep -c " joined$")" -eq 1 ] ||
     fail "not one \"joined\":" \
+    "$(grep -h "joined\|left" "$tmp/first.out" "$dout")"
+step "the client that came back is announced when it leaves"
+[ "$(grep -c "^<-- $me left$" "$dout")" -eq 1 ] ||
+    fail "not one \"left\" from the second daemon:" \
     "$(grep -h "joined\|left" "$tmp/first.out" "$dout")"
 ! grep -q " left" "$tmp/first.out" ||
     fail "a \"left\" at the shutdown: $(grep " left" "$tmp/first.out")"
