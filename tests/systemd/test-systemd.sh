@@ -5,7 +5,8 @@
 # check, through systemctl and journalctl inside it:
 #   socket activation by a first write; pipechat-client as root and as an
 #   unprivileged member of the chat group; journal fields; reload applying
-#   a new mode; a restart losing none of 300 lines written across it; a
+#   a new mode; a restart losing none of 300 lines written across it;
+#   5 piped sessions riding through two restarts, 1000 lines once each; a
 #   byte held in the FIFO (which never reaches end of file here) holding up
 #   no join and no raw line; a second pipechatd refused; stop leaving no
 #   process; systemd-analyze verify and security.
@@ -208,6 +209,35 @@ for i in 1 150 300; do
 	journal_has "^(anonymous): restart-line-$i\$" || fail "line $i missing"
 done
 echo "ok - restart while writing: all 300 lines in the journal, once each"
+
+# --- sessions ride through two restarts ----------------------------------------
+# 5 piped clients stream 200 lines each while the service is restarted twice:
+# each client waits for the next daemon, joins again and sends the rest.
+for k in 1 2 3 4 5; do
+	inside sh -c "i=1; while [ \$i -le 200 ]; do echo rj$k-\$i;
+	    i=\$((i+1)); sleep 0.02; done | pipechat-client" \
+	    >"$tmp/rj$k.out" 2>"$tmp/rj$k.log" &
+	eval "rj$k=\$!"
+done
+sleep 1
+inside systemctl restart pipechatd || fail "systemctl restart (first)"
+sleep 1.5
+inside systemctl restart pipechatd || fail "systemctl restart (second)"
+for k in 1 2 3 4 5; do
+	eval "wait \$rj$k" ||
+	    fail "client $k exited $? across the restarts: $(cat "$tmp/rj$k.log")"
+	[ ! -s "$tmp/rj$k.log" ] ||
+	    fail "piped client $k complained: $(cat "$tmp/rj$k.log")"
+done
+rj_lines() {
+	inside journalctl --no-pager -o cat -u pipechatd |
+	    grep -E '^root: rj[1-5]-[0-9]+$'
+}
+poll 20 eval '[ "$(rj_lines | wc -l)" -ge 1000 ]' ||
+    fail "only $(rj_lines | wc -l) of 1000 lines in the journal"
+[ "$(rj_lines | sort -u | wc -l)" -eq 1000 ] && [ "$(rj_lines | wc -l)" -eq 1000 ] ||
+    fail "not 1000 lines once each: $(rj_lines | sort | uniq -d | head -3)"
+echo "ok - 5 sessions across two restarts: all 1000 lines once each, exit 0"
 
 # --- a held partial line -----------------------------------------------------
 # pid 1 holds a write end of the FIFO, so it never reaches end of file: a
