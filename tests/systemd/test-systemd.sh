@@ -6,7 +6,8 @@
 #   socket activation by a first write; pipechat-client as root and as an
 #   unprivileged member of the chat group; journal fields; reload applying
 #   a new mode; a restart losing none of 300 lines written across it;
-#   5 piped sessions riding through two restarts, 1000 lines once each; a
+#   5 piped sessions riding through two restarts, 1000 lines once each
+#   (and a client giving up on a stopped service after -w seconds); a
 #   byte held in the FIFO (which never reaches end of file here) holding up
 #   no join and no raw line; a second pipechatd refused; stop leaving no
 #   process; systemd-analyze verify and security.
@@ -282,7 +283,19 @@ inside systemctl is-active --quiet pipechatd || fail "the service stopped"
 echo "ok - a second pipechatd on the service's FIFO is refused (75), naming it"
 
 # --- stop -----------------------------------------------------------------------
+# A piped client that waits 3 s (-w 3) for a daemon that is stopped for good.
+inside timeout 60 sh -c 'i=1; while [ $i -le 600 ]; do echo stop-$i;
+    i=$((i+1)); sleep 0.1; done | pipechat-client -w 3' \
+    >/dev/null 2>"$tmp/stopped.log" &
+stopped=$!
+poll 10 journal_has '^root: stop-3$' || fail "the waiting client sent nothing"
 inside systemctl stop pipechatd.socket pipechatd.service || fail "systemctl stop"
+wait "$stopped"
+st=$?
+[ $st -eq 69 ] || fail "the client exited $st, not 69: $(cat "$tmp/stopped.log")"
+grep -q "pipechatd did not come back within 3 s; [0-9]* lines sent, the rest not" \
+    "$tmp/stopped.log" || fail "no message: $(cat "$tmp/stopped.log")"
+echo "ok - a client waits -w 3 s for a stopped service, then exits 69 saying so"
 inside pgrep -x pipechatd >/dev/null && fail "a pipechatd process is left after stop"
 inside test -e "$FIFO_PATH" && fail "the FIFO is left after the socket stopped"
 echo "ok - systemctl stop leaves no process and no FIFO"
