@@ -7,8 +7,9 @@
 # "joined", but a "left" when it leaves).  On a terminal, one notice when it goes, one when it is
 # back, and what was typed meanwhile is sent.  End of input while the
 # daemon is away: exit 0 at once.  A daemon away longer than the bound
-# (-w): exit 69, saying how many lines were sent.  ^C while waiting: exit
-# 130, no FIFOs left.
+# (-w): exit 69, saying how many lines were sent.  /quit while waiting:
+# the lines before it are sent.  ^C while waiting: exit 130, no FIFOs
+# left.
 # shellcheck source=../lib.sh
 . "$(dirname "$0")/../lib.sh"
 
@@ -132,6 +133,25 @@ client_wait bound 15
 grep -qF "pipechatd did not come back within 2 s; 1 line sent, the rest not" \
     "$tmp/bound.err" || fail "no message: $(cat "$tmp/bound.err")"
 client_close bound
+
+step "/quit while waiting: the lines before it are sent, then exit 0"
+start_daemon
+client_start quit "$me"
+client_say quit "before the stop"
+wait_line "$dout" "$me: before the stop"
+stop_daemon
+client_say quit "pending"
+client_say quit "/quit"
+client_say quit "after /quit"
+sleep 0.5
+start_daemon
+client_wait quit 15
+[ "$status" -eq 0 ] ||
+    fail "the client exited $status, not 0: $(cat "$tmp/quit.err")"
+has_line "$dout" "$me: pending" || fail "the line before /quit was not sent"
+no_line "$dout" "$me: after /quit"
+client_close quit
+stop_daemon
 
 step "^C while waiting for the daemon: exit 130 at once, no FIFOs left"
 start_daemon
