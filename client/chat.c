@@ -383,7 +383,8 @@ chat_gone(struct chat *c, int said_bye)
 
 /*
  * Waiting for the daemon: try to join again.  Returns 1 when back, 0 when
- * not yet, -1 (with c->status set) when the wait is over.
+ * not yet, -1 when the wait is over: nothing is left to send (status 0),
+ * or the bound has passed (c->status set).
  */
 static int
 chat_try_rejoin(struct chat *c)
