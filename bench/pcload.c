@@ -101,7 +101,6 @@
  */
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -126,6 +125,8 @@
 #include "config.h"
 #include "pclimits.h"
 #include "proto.h"
+#include "sessfifo.h"
+#include "xmalloc.h"
 
 #define PCLOAD_EX_FAIL		1
 #define PCLOAD_EX_USAGE		PC_EX_USAGE
@@ -174,7 +175,7 @@ struct sess {
 	char		 id[PROTO_ID_MAX + 1];
 	int		 in_fd;		/* we write: ID.in */
 	int		 out_fd;	/* we read: ID.out */
-	int		 made;		/* FIFOs exist: bit 1 .in, bit 2 .out */
+	int		 made;		/* ID.in, ID.out ours to remove */
 	int		 joinsent;
 	int		 welcomed;
 	int		 eof;		/* the daemon closed ID.out */
@@ -312,20 +313,11 @@ number(const char *s, long min, long max, const char *what)
 	return n;
 }
 
-/* The path of one of a session's FIFOs. */
-static void
-fifo_name(char *buf, size_t size, const struct pcload *pl,
-    const struct sess *s, const char *suffix)
-{
-	snprintf(buf, size, "%s/%s%s", pl->dir, s->id, suffix);
-}
-
 /* Remove every FIFO we made that is still there; runs at exit. */
 static void
 cleanup(void)
 {
 	struct pcload	*pl = cleanup_pl;
-	char		 path[PATH_MAX];
 	int		 i;
 
 	if (pl == NULL)
@@ -333,14 +325,8 @@ cleanup(void)
 	for (i = 0; i < pl->nall; i++) {
 		struct sess	*s = &pl->sess[i];
 
-		if (s->made & 1) {
-			fifo_name(path, sizeof path, pl, s, PROTO_IN_SUFFIX);
-			unlink(path);
-		}
-		if (s->made & 2) {
-			fifo_name(path, sizeof path, pl, s, PROTO_OUT_SUFFIX);
-			unlink(path);
-		}
+		if (s->made)
+			sessfifo_remove(pl->dir, s->id);
 		s->made = 0;
 	}
 }
@@ -372,24 +358,17 @@ raise_nofile(const struct pcload *pl)
 		    (unsigned long long)need);
 }
 
-/* Make ID.in (0640) and ID.out (0620): see the top of this file. */
+/* Make ID.in (0640) and ID.out (0620), and open ID.out: as the client. */
 static void
 make_fifos(struct pcload *pl, struct sess *s)
 {
-	char	path[PATH_MAX];
-	mode_t	old = umask(0);
-
-	fifo_name(path, sizeof path, pl, s, PROTO_IN_SUFFIX);
-	if (mkfifo(path, S_IRUSR | S_IWUSR | S_IRGRP) == -1)
-		err(PCLOAD_EX_OSERR, "%s", path);
-	s->made |= 1;
-	fifo_name(path, sizeof path, pl, s, PROTO_OUT_SUFFIX);
-	if (mkfifo(path, S_IRUSR | S_IWUSR | S_IWGRP) == -1)
-		err(PCLOAD_EX_OSERR, "%s", path);
-	s->made |= 2;
-	umask(old);
-	if ((s->out_fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1)
-		err(PCLOAD_EX_OSERR, "%s", path);
+	if (sessfifo_make(pl->dir, s->id) == -1)
+		err(PCLOAD_EX_OSERR, "%s/%s%s", pl->dir, s->id,
+		    PROTO_IN_SUFFIX);
+	s->made = 1;
+	if ((s->out_fd = sessfifo_open_out(pl->dir, s->id)) == -1)
+		err(PCLOAD_EX_OSERR, "%s/%s%s", pl->dir, s->id,
+		    PROTO_OUT_SUFFIX);
 }
 
 /* Open the well-known FIFO for writing without blocking. */
@@ -415,11 +394,8 @@ lat_add(struct pcload *pl, uint64_t ns)
 {
 	if (pl->nlat == pl->lat_cap) {
 		size_t	 cap = pl->lat_cap ? pl->lat_cap * 2 : 4096;
-		uint64_t *p = realloc(pl->lat, cap * sizeof *p);
 
-		if (p == NULL)
-			err(PCLOAD_EX_OSERR, NULL);
-		pl->lat = p;
+		pl->lat = xreallocarray(pl->lat, cap, sizeof *pl->lat);
 		pl->lat_cap = cap;
 	}
 	pl->lat[pl->nlat++] = ns;
@@ -771,10 +747,8 @@ join_all(struct pcload *pl)
 	int		*who;
 	int		 i, k, n, next = 0, welcomed = 0, refused = 0, len;
 
-	pfd = calloc((size_t)pl->nall + 1, sizeof *pfd);
-	who = calloc((size_t)pl->nall + 1, sizeof *who);
-	if (pfd == NULL || who == NULL)
-		err(PCLOAD_EX_OSERR, NULL);
+	pfd = xcalloc((size_t)pl->nall + 1, sizeof *pfd);
+	who = xcalloc((size_t)pl->nall + 1, sizeof *who);
 	while (welcomed + refused < pl->nall) {
 		/* Send JOINs until the FIFO is full. */
 		while (next < pl->nall) {
@@ -857,12 +831,10 @@ join_all(struct pcload *pl)
 	}
 	for (i = 0; i < pl->nall; i++) {
 		struct sess	*s = &pl->sess[i];
-		char		 path[PATH_MAX];
 
-		fifo_name(path, sizeof path, pl, s, PROTO_IN_SUFFIX);
-		s->in_fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-		if (s->in_fd == -1)
-			err(PCLOAD_EX_UNAVAILABLE, "%s", path);
+		if ((s->in_fd = sessfifo_open_in(pl->dir, s->id)) == -1)
+			err(PCLOAD_EX_UNAVAILABLE, "%s/%s%s", pl->dir, s->id,
+			    PROTO_IN_SUFFIX);
 	}
 	return 0;
 }
@@ -915,10 +887,8 @@ irc_join_all(struct pcload *pl)
 	int		*who;
 	int		 i, k, n, next = 0, joined = 0, refused = 0, pending;
 
-	pfd = calloc((size_t)pl->nall + 1, sizeof *pfd);
-	who = calloc((size_t)pl->nall + 1, sizeof *who);
-	if (pfd == NULL || who == NULL)
-		err(PCLOAD_EX_OSERR, NULL);
+	pfd = xcalloc((size_t)pl->nall + 1, sizeof *pfd);
+	who = xcalloc((size_t)pl->nall + 1, sizeof *who);
 	while (joined + refused < pl->nall) {
 		pending = 0;
 		for (i = 0; i < next; i++) {
@@ -1086,9 +1056,8 @@ send_one(struct pcload *pl, struct source *src)
 		    src->tag);
 	if (w != n) {
 		/* TCP is a stream: the rest goes when the socket takes it. */
-		if (src->pend == NULL &&
-		    (src->pend = malloc(sizeof line)) == NULL)
-			err(PCLOAD_EX_OSERR, NULL);
+		if (src->pend == NULL)
+			src->pend = xmalloc(sizeof line);
 		src->pend_len = (size_t)(n - w);
 		memcpy(src->pend, line + w, src->pend_len);
 	}
@@ -1144,10 +1113,8 @@ run(struct pcload *pl, uint64_t *t_first, uint64_t *t_last)
 
 	*t_first = t0;
 	*t_last = t0;
-	pfd = calloc((size_t)pl->nall + (size_t)pl->nsrc, sizeof *pfd);
-	who = calloc((size_t)pl->nall + (size_t)pl->nsrc, sizeof *who);
-	if (pfd == NULL || who == NULL)
-		err(PCLOAD_EX_OSERR, NULL);
+	pfd = xcalloc((size_t)pl->nall + (size_t)pl->nsrc, sizeof *pfd);
+	who = xcalloc((size_t)pl->nall + (size_t)pl->nsrc, sizeof *who);
 	for (;;) {
 		update_rounds(pl);
 		now = now_ns();
@@ -1279,10 +1246,8 @@ leave_all(struct pcload *pl)
 			close(s->in_fd);
 		s->in_fd = -1;
 	}
-	pfd = calloc((size_t)pl->nall + 1, sizeof *pfd);
-	who = calloc((size_t)pl->nall + 1, sizeof *who);
-	if (pfd == NULL || who == NULL)
-		err(PCLOAD_EX_OSERR, NULL);
+	pfd = xcalloc((size_t)pl->nall + 1, sizeof *pfd);
+	who = xcalloc((size_t)pl->nall + 1, sizeof *who);
 	for (;;) {
 		k = left = 0;
 		for (i = 0; i < pl->nall; i++) {
@@ -1325,11 +1290,11 @@ count_left_behind(struct pcload *pl)
 	for (i = 0; i < pl->nall; i++) {
 		struct sess	*s = &pl->sess[i];
 
-		fifo_name(path, sizeof path, pl, s, PROTO_IN_SUFFIX);
-		if (access(path, F_OK) == 0)
+		if (sessfifo_path(path, sizeof path, pl->dir, s->id,
+		    PROTO_IN_SUFFIX) == 0 && access(path, F_OK) == 0)
 			n++;
-		fifo_name(path, sizeof path, pl, s, PROTO_OUT_SUFFIX);
-		if (access(path, F_OK) == 0)
+		if (sessfifo_path(path, sizeof path, pl->dir, s->id,
+		    PROTO_OUT_SUFFIX) == 0 && access(path, F_OK) == 0)
 			n++;
 	}
 	return n;
@@ -1361,11 +1326,9 @@ setup(struct pcload *pl)
 
 	pl->nall = pl->nsess + pl->slowreader;
 	pl->nsrc = pl->nsenders + pl->nraw;
-	pl->sess = calloc((size_t)pl->nall + 1, sizeof *pl->sess);
-	pl->src = calloc((size_t)pl->nsrc + 1, sizeof *pl->src);
-	pl->delivered = calloc((size_t)pl->nmsg + 1, sizeof *pl->delivered);
-	if (pl->sess == NULL || pl->src == NULL || pl->delivered == NULL)
-		err(PCLOAD_EX_OSERR, NULL);
+	pl->sess = xcalloc((size_t)pl->nall + 1, sizeof *pl->sess);
+	pl->src = xcalloc((size_t)pl->nsrc + 1, sizeof *pl->src);
+	pl->delivered = xcalloc((size_t)pl->nmsg + 1, sizeof *pl->delivered);
 	/* Each round: a sender's message reaches all but itself, raw all. */
 	pl->round_expect = (unsigned long)pl->nsenders *
 	    (unsigned long)(pl->nsess - 1) +
@@ -1381,10 +1344,8 @@ setup(struct pcload *pl)
 			    (long)getpid(), i);
 		s->in_fd = s->out_fd = -1;
 		s->slow = i >= pl->nsess;
-		s->buf = malloc(PCLOAD_LINE_MAX);
-		s->next = calloc((size_t)pl->nsrc + 1, sizeof *s->next);
-		if (s->buf == NULL || s->next == NULL)
-			err(PCLOAD_EX_OSERR, NULL);
+		s->buf = xmalloc(PCLOAD_LINE_MAX);
+		s->next = xcalloc((size_t)pl->nsrc + 1, sizeof *s->next);
 		s->expect = (unsigned long)pl->nmsg *
 		    ((unsigned long)pl->nsenders -
 		    (i < pl->nsenders ? 1 : 0) + (unsigned long)pl->nraw);
@@ -1576,8 +1537,7 @@ parse_irc_addr(struct pcload *pl, const char *arg)
 {
 	char		*copy, *colon;
 
-	if ((copy = strdup(arg)) == NULL)
-		err(PCLOAD_EX_OSERR, NULL);
+	copy = xstrdup(arg);
 	if ((colon = strrchr(copy, ':')) == NULL)
 		errx(PCLOAD_EX_USAGE, "-I %s: expected ADDR:PORT", arg);
 	*colon = '\0';
@@ -1598,8 +1558,7 @@ parse_done(struct pcload *pl, const char *arg)
 	char	*colon;
 
 	free(pl->done_file);
-	if ((pl->done_file = strdup(arg)) == NULL)
-		err(PCLOAD_EX_OSERR, NULL);
+	pl->done_file = xstrdup(arg);
 	if ((colon = strrchr(pl->done_file, ':')) == NULL)
 		errx(PCLOAD_EX_USAGE, "-c %s: expected FILE:BYTES", arg);
 	*colon = '\0';
@@ -1663,8 +1622,7 @@ main(int argc, char **argv)
 			pl.nraw = (int)number(optarg, 0, 10000, "-r");
 			break;
 		case 's':
-			if ((pl.dir = strdup(optarg)) == NULL)
-				err(PCLOAD_EX_OSERR, NULL);
+			pl.dir = xstrdup(optarg);
 			break;
 		case 'S':
 			pl.nsenders = (int)number(optarg, 0,
@@ -1706,10 +1664,9 @@ main(int argc, char **argv)
 		errx(PCLOAD_EX_USAGE, "-S %d: only %d sessions", pl.nsenders,
 		    pl.nsess);
 	if (pl.dir == NULL && !pl.irc) {
-		if ((copy = strdup(pl.fifo)) == NULL ||
-		    asprintf(&pl.dir, "%s/%s", dirname(copy),
-		    CONFIG_SESSION_SUBDIR) == -1)
-			err(PCLOAD_EX_OSERR, NULL);
+		copy = xstrdup(pl.fifo);
+		xasprintf(&pl.dir, "%s/%s", dirname(copy),
+		    CONFIG_SESSION_SUBDIR);
 		free(copy);
 	}
 	hdrmax = (size_t)snprintf(NULL, 0, "pcload %lu r%d %u %" PRIu64 " ",

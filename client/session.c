@@ -1,10 +1,10 @@
 /* The client's side of a session: its FIFO pair and the JOIN handshake. */
 #include <sys/random.h>
-#include <sys/stat.h>
 
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,45 +15,18 @@
 #include "proto.h"
 #include "sanitize.h"
 #include "send.h"
+#include "sessfifo.h"
 #include "session.h"
 #include "utf8.h"
 
 /* How long the daemon may take to answer a JOIN, all of its line. */
 #define SESSION_JOIN_TIMEOUT_MS	5000
 
-/*
- * Modes of our FIFOs.  The session directory is setgid, so they get the
- * daemon's group, which only the daemon is in: the group bits are the
- * daemon's access, and others get none.  The owner (us) may read and
- * write both, which costs nothing and lets the daemon's own user chat.
- */
-#define SESSION_IN_MODE		(S_IRUSR | S_IWUSR | S_IRGRP)	/* 0640 */
-#define SESSION_OUT_MODE	(S_IRUSR | S_IWUSR | S_IWGRP)	/* 0620 */
-
-static void
-session_path(char *buf, size_t size, const struct client_session *cs,
-    const char *suffix)
-{
-	snprintf(buf, size, "%s/%s%s", cs->dir, cs->id, suffix);
-}
-
-/* Make a FIFO with exactly mode, whatever our umask. */
-static int
-session_mkfifo(const char *path, mode_t mode)
-{
-	mode_t	old = umask(0);
-	int	rc = mkfifo(path, mode);
-
-	umask(old);
-	return rc;
-}
-
 /* Create our FIFO pair under a fresh random id. */
 static int
 session_create(struct client_session *cs)
 {
 	unsigned char	rnd[8];
-	char		path[4200];
 	int		tries, i;
 
 	for (tries = 0; tries < 8; tries++) {
@@ -61,25 +34,12 @@ session_create(struct client_session *cs)
 			err(PC_EX_OSERR, "getrandom");
 		for (i = 0; i < (int)sizeof rnd; i++)
 			snprintf(cs->id + (size_t)2 * i, 3, "%02x", rnd[i]);
-		session_path(path, sizeof path, cs, PROTO_IN_SUFFIX);
-		if (session_mkfifo(path, SESSION_IN_MODE) == -1) {
-			if (errno == EEXIST)
-				continue;
-			return -1;
+		if (sessfifo_make(cs->dir, cs->id) == 0) {
+			cs->created = 1;
+			return 0;
 		}
-		session_path(path, sizeof path, cs, PROTO_OUT_SUFFIX);
-		if (session_mkfifo(path, SESSION_OUT_MODE) == -1) {
-			int	saved = errno;
-
-			session_path(path, sizeof path, cs, PROTO_IN_SUFFIX);
-			unlink(path);
-			errno = saved;
-			if (errno == EEXIST)
-				continue;
+		if (errno != EEXIST)
 			return -1;
-		}
-		cs->created = 1;
-		return 0;
 	}
 	errno = EEXIST;
 	return -1;
@@ -89,18 +49,13 @@ session_create(struct client_session *cs)
 void
 session_cleanup(struct client_session *cs)
 {
-	char	path[4200];
-
 	if (cs->in_fd != -1)
 		close(cs->in_fd);
 	if (cs->out_fd != -1)
 		close(cs->out_fd);
 	cs->in_fd = cs->out_fd = -1;
 	if (cs->created) {
-		session_path(path, sizeof path, cs, PROTO_IN_SUFFIX);
-		unlink(path);
-		session_path(path, sizeof path, cs, PROTO_OUT_SUFFIX);
-		unlink(path);
+		sessfifo_remove(cs->dir, cs->id);
 		cs->created = 0;
 	}
 }
@@ -178,10 +133,10 @@ int
 session_join(struct client_session *cs, const char *path, const char *dir,
     int flags)
 {
-	char	line[PROTO_OUT_LINE_MAX], fpath[4200];
+	char	line[PROTO_OUT_LINE_MAX], fpath[PATH_MAX];
 	char	why[SESSION_WHY_SIZE];
 	size_t	off;
-	int	wfd, status, n, fl;
+	int	wfd, status, n, fl, saved;
 
 	memset(cs, 0, sizeof *cs);
 	cs->in_fd = cs->out_fd = -1;
@@ -201,8 +156,7 @@ session_join(struct client_session *cs, const char *path, const char *dir,
 		close(wfd);
 		return status;
 	}
-	session_path(fpath, sizeof fpath, cs, PROTO_OUT_SUFFIX);
-	cs->out_fd = open(fpath, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	cs->out_fd = sessfifo_open_out(cs->dir, cs->id);
 	n = proto_format_join(line, sizeof line, cs->id, flags);
 	if (cs->out_fd == -1 || n == -1 || write(wfd, line, (size_t)n) != n) {
 		warn("%s: cannot join", path);
@@ -233,10 +187,14 @@ session_join(struct client_session *cs, const char *path, const char *dir,
 		return PC_EX_PROTOCOL;
 	}
 
-	session_path(fpath, sizeof fpath, cs, PROTO_IN_SUFFIX);
-	cs->in_fd = open(fpath, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	/* Our messages are written blocking: the daemon reads them. */
+	cs->in_fd = sessfifo_open_in(cs->dir, cs->id);
 	if (cs->in_fd == -1 || (fl = fcntl(cs->in_fd, F_GETFL)) == -1 ||
 	    fcntl(cs->in_fd, F_SETFL, fl & ~O_NONBLOCK) == -1) {
+		saved = errno;
+		sessfifo_path(fpath, sizeof fpath, cs->dir, cs->id,
+		    PROTO_IN_SUFFIX);
+		errno = saved;
 		warn("%s", fpath);
 		session_cleanup(cs);
 		return PC_EX_UNAVAILABLE;

@@ -29,29 +29,40 @@ struct fifo {
 
 /*
  * The pid of the process holding a flock on dev:ino, from /proc/locks
- * ("1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF"), or -1 if it cannot
- * be told (no /proc, or the holder is outside our pid namespace).
+ * ("1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF", major and minor in
+ * hexadecimal; waiters have "->" after the number), or -1 if it cannot be
+ * told (no /proc, or the holder is outside our pid namespace).
  */
 static long
 fifo_lock_holder(dev_t dev, ino_t ino)
 {
 	FILE		*fp;
-	char		 line[256], type[16];
-	unsigned int	 maj, min;
-	unsigned long	 i;
+	char		 line[256], *field[6], *save, *end, *p;
+	unsigned long	 maj, min, i;
 	long		 pid, found = -1;
+	int		 n;
 
 	if ((fp = fopen("/proc/locks", "re")) == NULL)
 		return -1;
-	while (fgets(line, sizeof line, fp) != NULL) {
-		if (sscanf(line, "%*s %15s %*s %*s %ld %x:%x:%lu", type, &pid,
-		    &maj, &min, &i) != 5)
+	while (found == -1 && fgets(line, sizeof line, fp) != NULL) {
+		for (n = 0, p = strtok_r(line, " \t\n", &save); p != NULL &&
+		    n < 6; p = strtok_r(NULL, " \t\n", &save))
+			field[n++] = p;
+		if (n < 6 || strcmp(field[1], "FLOCK") != 0)
 			continue;
-		if (strcmp(type, "FLOCK") == 0 && pid > 0 &&
-		    maj == major(dev) && min == minor(dev) && i == ino) {
+		pid = strtol(field[4], &end, 10);
+		if (*end != '\0' || pid <= 0)
+			continue;
+		maj = strtoul(field[5], &end, 16);
+		if (*end != ':')
+			continue;
+		min = strtoul(end + 1, &end, 16);
+		if (*end != ':')
+			continue;
+		i = strtoul(end + 1, &end, 10);
+		if (*end == '\0' && maj == major(dev) && min == minor(dev) &&
+		    i == ino)
 			found = pid;
-			break;
-		}
 	}
 	fclose(fp);
 	return found;

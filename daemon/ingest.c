@@ -19,13 +19,19 @@ struct ingest {
 	struct evbuffer	*buf;		/* bytes not yet framed */
 	int		 discarding;	/* skipping the tail of a long line */
 	size_t		 discarded;	/* ... bytes skipped so far */
-	/* Only on a shared FIFO (ingest_set_shared), else NULL and unused: */
-	struct event	*partial_ev;	/* the partial line's deadline */
-	struct timeval	 partial_tv;	/* ... how long it may wait */
-	int		 partial_armed;	/* partial_ev runs for the buffered line */
-	int		 partial_expired; /* ... has passed; no line ended since */
-	size_t		 ctl_clean;	/* buf[1 .. ctl_clean) has no PROTO_CTL */
-	int		 ctl_found;	/* ... and buf[ctl_clean] is one */
+	/*
+	 * Only on a shared FIFO (ingest_set_shared), else NULL and unused:
+	 * the partial line's deadline, how long it may wait, whether the
+	 * timer runs for the partial line now buffered, and whether it has
+	 * passed with no line ended since; buf[1 .. ctl_clean) has no
+	 * PROTO_CTL, and when ctl_found, buf[ctl_clean] is one.
+	 */
+	struct event	*partial_ev;
+	struct timeval	 partial_tv;
+	int		 partial_armed;
+	int		 partial_expired;
+	size_t		 ctl_clean;
+	int		 ctl_found;
 	ingest_line_cb	 line_cb;
 	ingest_eof_cb	 eof_cb;
 	void		*arg;

@@ -5,8 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <syslog.h>
 #include <unistd.h>
+
+#ifdef HAVE_LIBSYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
 
 #include "log.h"
 #include "pclimits.h"
@@ -52,14 +55,23 @@ log_init(const char *procname, int verbose)
 	log_journal = log_fd_is_journal(STDERR_FILENO);
 }
 
+#ifndef HAVE_LIBSYSTEMD
+/* sd-daemon.h's, for a build without libsystemd: the same "<N>" prefixes. */
+#define SD_CRIT		"<2>"
+#define SD_WARNING	"<4>"
+#define SD_INFO		"<6>"
+#define SD_DEBUG	"<7>"
+#endif
+
+/* One line, with the journal's priority prefix (SD_*) or our name. */
 static void __attribute__((format(printf, 3, 0)))
-log_vwrite(int pri, const char *errstr, const char *fmt, va_list ap)
+log_vwrite(const char *pri, const char *errstr, const char *fmt, va_list ap)
 {
 	char	msg[1024];
 
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	if (log_journal)
-		fprintf(stderr, "<%d>", pri);
+		fputs(pri, stderr);
 	else
 		fprintf(stderr, "%s: ", log_procname);
 	if (errstr != NULL)
@@ -77,7 +89,7 @@ log_warn(const char *fmt, ...)
 	va_list		 ap;
 
 	va_start(ap, fmt);
-	log_vwrite(LOG_WARNING, errstr, fmt, ap);
+	log_vwrite(SD_WARNING, errstr, fmt, ap);
 	va_end(ap);
 }
 
@@ -87,7 +99,7 @@ log_warnx(const char *fmt, ...)
 	va_list	ap;
 
 	va_start(ap, fmt);
-	log_vwrite(LOG_WARNING, NULL, fmt, ap);
+	log_vwrite(SD_WARNING, NULL, fmt, ap);
 	va_end(ap);
 }
 
@@ -97,7 +109,7 @@ log_info(const char *fmt, ...)
 	va_list	ap;
 
 	va_start(ap, fmt);
-	log_vwrite(LOG_INFO, NULL, fmt, ap);
+	log_vwrite(SD_INFO, NULL, fmt, ap);
 	va_end(ap);
 }
 
@@ -109,7 +121,7 @@ log_debug(const char *fmt, ...)
 	if (!log_verbose)
 		return;
 	va_start(ap, fmt);
-	log_vwrite(LOG_DEBUG, NULL, fmt, ap);
+	log_vwrite(SD_DEBUG, NULL, fmt, ap);
 	va_end(ap);
 }
 
@@ -124,7 +136,7 @@ fatal(const char *fmt, ...)
 	va_list		 ap;
 
 	va_start(ap, fmt);
-	log_vwrite(LOG_CRIT, errstr, fmt, ap);
+	log_vwrite(SD_CRIT, errstr, fmt, ap);
 	va_end(ap);
 	exit(PC_EX_SOFTWARE);
 }
@@ -135,7 +147,7 @@ fatalx(const char *fmt, ...)
 	va_list	ap;
 
 	va_start(ap, fmt);
-	log_vwrite(LOG_CRIT, NULL, fmt, ap);
+	log_vwrite(SD_CRIT, NULL, fmt, ap);
 	va_end(ap);
 	exit(PC_EX_SOFTWARE);
 }

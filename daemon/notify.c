@@ -72,6 +72,10 @@ notify_listen_fd(void)
 		log_warnx("systemd passed %d fds; expected one FIFO", n);
 		return -2;
 	}
+	if (sd_is_fifo(SD_LISTEN_FDS_START, NULL) <= 0) {
+		log_warnx("the fd systemd passed is not a FIFO");
+		return -2;
+	}
 	return SD_LISTEN_FDS_START;
 #else
 	return -1;

@@ -45,6 +45,12 @@ ctl()
 	done
 }
 
+# joined: how many joins the daemon has printed.
+joined()
+{
+	grep -cE "^(-->|\*) $me joined\$" "$dout"
+}
+
 # received FILE: how many of this round's lines FILE has.
 received()
 {
@@ -64,8 +70,9 @@ for v in "$@"; do
 	for i in $(seq 1 $nclients); do
 		client_start "$v$i" "$me"
 	done
-	poll 20 eval '[ "$(grep -c "^--> $me joined\$" "$dout")" -ge $nclients ]' ||
-	    fail "$v: only $(grep -c "^--> $me joined\$" "$dout") of" \
+	# "* NAME joined" is the old builds' notice: the test runs on them too
+	poll 20 eval '[ "$(joined)" -ge $nclients ]' ||
+	    fail "$v: only $(joined) of" \
 	    "$nclients joins went through: $(cat "$tmp/$v"*.err | sort -u)"
 	for i in $(seq 1 $nclients); do
 		alive "${cpid[$v$i]}" ||

@@ -735,7 +735,8 @@ test_shared_timeout(void)
 	ms = fixture_wait_lines(&f, 1, 5000);
 	is_uint(f.nlines, 1, "timeout: delivered after %ld ms", ms);
 	ok(ms >= 25, "timeout: not before its time (%ld ms)", ms);
-	IS_LINE(&f, 0, "held", INGEST_INCOMPLETE, "timeout: flagged incomplete");
+	IS_LINE(&f, 0, "held", INGEST_INCOMPLETE,
+	    "timeout: flagged incomplete");
 	WRITE(&f, "then\n");
 	fixture_pump(&f);
 	IS_LINE(&f, 1, "then", 0, "timeout: the next line intact");
