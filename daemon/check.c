@@ -81,7 +81,7 @@ check_may_chgrp(gid_t gid)
 {
 	gid_t			*groups;
 	unsigned long long	 caps;
-	char			 line[256];
+	char			 line[256], *end;
 	FILE			*fp;
 	int			 n, i, capable = 0;
 
@@ -99,8 +99,10 @@ check_may_chgrp(gid_t gid)
 	if ((fp = fopen("/proc/self/status", "re")) == NULL)
 		return 0;
 	while (fgets(line, sizeof line, fp) != NULL) {
-		if (sscanf(line, "CapEff: %llx", &caps) == 1) {
-			capable = (caps >> CHECK_CAP_CHOWN) & 1;
+		if (strncmp(line, "CapEff:", 7) == 0) {
+			caps = strtoull(line + 7, &end, 16);
+			if (end != line + 7 && (*end == '\n' || *end == '\0'))
+				capable = (caps >> CHECK_CAP_CHOWN) & 1;
 			break;
 		}
 	}

@@ -4,7 +4,8 @@
 # count, not one line each; pipechat-client -r refuses to send (exit 77)
 # rather than lose its lines.  A reload with anonymous = yes shows them
 # again.  As whoever runs the test.
-. "$(dirname "$0")/lib.sh"
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
 
 setup
 me=$(id -un)
@@ -27,7 +28,7 @@ poll 15 grep -qF "anonymous lines not shown: 199 more in the last 10 s" \
     "$derr" || fail "no count of the refused raw lines within 15 s"
 
 step "pipechat-client -r refuses, exit 77"
-timeout 10 "$CLIENT" -f "$conf" -r "raw from the client" </dev/null \
+timeout 10 "$PIPECHAT_CLIENT" -f "$conf" -r "raw from the client" </dev/null \
     >/dev/null 2>"$tmp/r.err"
 status=$?
 [ "$status" -eq 77 ] || fail "pipechat-client -r exited $status, not 77"

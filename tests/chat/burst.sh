@@ -7,7 +7,8 @@
 # clients 61 KB: that fits in their empty 64 KiB pipes, so even with
 # queue_max at its minimum (16384) both must get all 60 lines, and no
 # "messages dropped" notice or "left (...)".  Runs as whoever runs it.
-. "$(dirname "$0")/lib.sh"
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
 
 setup
 me=$(id -un)

@@ -3,7 +3,9 @@
 # goodbye or remove its FIFOs: the daemon notices (its ID.out lost its
 # reader), tells the others "* NAME left", removes the dead session's
 # FIFOs, and carries on; the others keep chatting.
-. "$(dirname "$0")/lib.sh"
+# shellcheck disable=SC2154 # make_user VAR SHORT sets VAR
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
 
 need_users
 setup

@@ -5,7 +5,9 @@
 # "//x" says "/x"; /quit ends the session with exit status 0 while stdin
 # is still open.  A session past max_per_user or max_clients is refused:
 # the client says why on stderr and exits 69, and nobody hears of it.
-. "$(dirname "$0")/lib.sh"
+# shellcheck disable=SC2154 # make_user VAR SHORT sets VAR
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
 
 need_users
 setup
@@ -20,7 +22,7 @@ start_daemon
 # refused USER REASON: a client of USER is refused with REASON.
 refused()
 {
-	run_as "$1" timeout 10 "$CLIENT" -f "$conf" </dev/null \
+	run_as "$1" timeout 10 "$PIPECHAT_CLIENT" -f "$conf" </dev/null \
 	    >"$tmp/refused.out" 2>"$tmp/refused.err"
 	status=$?
 	[ "$status" -eq 69 ] ||

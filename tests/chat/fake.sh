@@ -1,7 +1,9 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2154 # sdir, fifo, derr: set by tests/lib.sh
 # Fake sessions for the chat tests that play a hostile client: as root, a
 # test makes a session's FIFO pair itself (owned by any uid, with any
 # modes), holds the ends it wants and writes the JOIN, as a client would.
-# Source after lib.sh, call after setup and start_daemon.
+# Source after tests/lib.sh, call after setup and start_daemon.
 
 declare -A fo	# fake_listen: the fd holding ID.out open, by id
 

@@ -8,7 +8,10 @@
 # line.  Raw writers share one bucket of the same rate: a raw flood is cut
 # to it and the rest counted in the log.  A session that stops listening
 # while throttled loses what it sent beyond its rate, and that is logged.
-. "$(dirname "$0")/lib.sh"
+# shellcheck disable=SC2154 # make_user VAR SHORT sets VAR
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
+# shellcheck source=fake.sh
 . "$(dirname "$0")/fake.sh"
 
 need_users

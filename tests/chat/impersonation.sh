@@ -7,7 +7,9 @@
 # attempt must fail, the daemon must log each refusal and say "bye" with
 # the reason where it can, stay up, and never print or deliver a line as
 # alice that alice did not write.
-. "$(dirname "$0")/lib.sh"
+# shellcheck disable=SC2154 # make_user VAR SHORT sets VAR
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
 
 need_users
 setup
@@ -204,7 +206,7 @@ refused evesym2 \
     "cannot open the inbound FIFO: evesym2.in is a symbolic link, not a FIFO"
 
 step "control: eve can chat, as herself"
-run_as "$eve" timeout 10 "$CLIENT" -f "$conf" "eve speaking" </dev/null ||
+run_as "$eve" timeout 10 "$PIPECHAT_CLIENT" -f "$conf" "eve speaking" </dev/null ||
     fail "eve's one-shot message failed"
 wait_line "$tmp/a.out" "$eve: eve speaking"
 wait_line "$tmp/b.out" "$eve: eve speaking"

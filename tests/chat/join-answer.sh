@@ -8,7 +8,10 @@
 # that says which.  Out of fds, a bye is written only into an ID.out that
 # passes every check: not into one others may open.  The daemon runs as a
 # user of its own, so that modes apply to it; as root for the last part.
-. "$(dirname "$0")/lib.sh"
+# shellcheck disable=SC2154 # make_user VAR SHORT sets VAR
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
+# shellcheck source=fake.sh
 . "$(dirname "$0")/fake.sh"
 
 need_users
@@ -21,7 +24,7 @@ mkdir -m 0755 "$tmp/run" && chown "$daemon" "$tmp/run" ||
     fail "cannot make $tmp/run"
 fifo=$tmp/run/chat.fifo
 sdir=$tmp/run/sessions
-daemon_user=$daemon
+daemon_prefix=$(as_user "$daemon")
 write_config fifo.mode=0620 fifo.group="$group"
 start_daemon
 gid=$(getent group "$group" | cut -d: -f3)
@@ -83,14 +86,14 @@ grep -q "Invalid argument" "$derr" &&
     fail "the daemon logged \"Invalid argument\": $(grep "Invalid" "$derr")"
 
 step "control: alice chats"
-run_as "$alice" timeout 10 "$CLIENT" -f "$conf" "alice here" </dev/null \
+run_as "$alice" timeout 10 "$PIPECHAT_CLIENT" -f "$conf" "alice here" </dev/null \
     >/dev/null 2>"$tmp/alice.err" ||
     fail "alice's message failed: $(cat "$tmp/alice.err")"
 wait_grep "$dout" "$alice: alice here\$"
 stop_daemon
 
 # As root, so that prlimit may change the running daemon's limit.
-daemon_user=
+daemon_prefix=
 fifo=$tmp/chat.fifo
 sdir=$tmp/sessions
 write_config fifo.mode=0620 fifo.group="$group"

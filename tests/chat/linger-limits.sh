@@ -6,7 +6,10 @@
 # so that she cannot hold more than her share of sessions (and fds), and
 # honest joins keep succeeding.  The daemon runs with exactly the fds that
 # max_clients sessions need (prlimit), as an installed one would.
-. "$(dirname "$0")/lib.sh"
+# shellcheck disable=SC2154 # make_user VAR SHORT sets VAR
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
+# shellcheck source=fake.sh
 . "$(dirname "$0")/fake.sh"
 
 need_users
@@ -19,13 +22,7 @@ make_user bob bob
 write_config fifo.mode=0620 fifo.group="$group" session.max_clients=4 \
     session.max_per_user=2
 # Not under valgrind, which keeps fds of its own below the limit.
-if [ -z "${PIPECHAT_WRAPPER:-}" ]; then
-	DAEMON_REAL=$DAEMON
-	DAEMON=$tmp/bin/pipechatd-limited
-	printf '#!/bin/sh\nexec prlimit --nofile=24:24 %s "$@"\n' \
-	    "$DAEMON_REAL" >"$DAEMON" || fail "cannot write $DAEMON"
-	chmod 0755 "$DAEMON" || fail "cannot chmod $DAEMON"
-fi
+[ -n "$PIPECHAT_WRAPPER" ] || daemon_prefix="prlimit --nofile=24:24"
 start_daemon -d
 
 # linger ID: mallory's session ID joins with a full .out, then leaves; its
@@ -61,7 +58,7 @@ done &
 loop=$!
 track "$loop"
 for i in 1 2 3 4 5; do
-	run_as "$bob" timeout 10 "$CLIENT" -f "$conf" "bob says $i" \
+	run_as "$bob" timeout 10 "$PIPECHAT_CLIENT" -f "$conf" "bob says $i" \
 	    </dev/null >/dev/null 2>"$tmp/bob.err" ||
 	    fail "bob's join $i failed: $(cat "$tmp/bob.err")"
 	wait_grep "$dout" "$bob: bob says $i\$"

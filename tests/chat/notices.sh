@@ -6,7 +6,8 @@
 # and leave notices starts with their prefix (the word before her name)
 # or equals them.  Before, "/me left" showed as "* NAME left", the real
 # leave notice.  Runs as whoever runs it (two sessions of one user).
-. "$(dirname "$0")/lib.sh"
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
 
 setup
 me=$(id -un)
@@ -40,7 +41,7 @@ done
 client_say a "alice-done"
 wait_line "$tmp/l.out" "$me: alice-done"
 printf '%s\n' "* $me left" "--> $me joined" "<-- $me left" |
-    timeout 10 "$CLIENT" -f "$conf" -r 2>"$tmp/raw.err" ||
+    timeout 10 "$PIPECHAT_CLIENT" -f "$conf" -r 2>"$tmp/raw.err" ||
     fail "the raw writer failed: $(cat "$tmp/raw.err")"
 wait_line "$tmp/l.out" "(anonymous): <-- $me left"
 client_close a

@@ -4,7 +4,8 @@
 # quiet message, with no joined/left notices; -q joins quietly; -r writes
 # raw lines, shown as (anonymous).  A client in the room hears exactly
 # that.  As alice when run as root, else as whoever runs it.
-. "$(dirname "$0")/lib.sh"
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
 
 if [ "$(id -u)" -eq 0 ]; then
 	need_users
@@ -26,7 +27,7 @@ wait_line "$dout" "--> $listener joined"
 # say nothing.  (In a pipeline, fail exits only the subshell: || exit 1.)
 client()
 {
-	run_as "$me" timeout 10 "$CLIENT" -f "$conf" "$@" \
+	run_as "$me" timeout 10 "$PIPECHAT_CLIENT" -f "$conf" "$@" \
 	    >"$tmp/client.out" 2>"$tmp/client.err"
 	status=$?
 	[ "$status" -eq 0 ] ||

@@ -7,7 +7,10 @@
 # with a bye that says why, whoever writes the JOIN; members through a
 # supplementary group may chat.  A flood of refused JOINs is logged as a
 # count, not one line each.
-. "$(dirname "$0")/lib.sh"
+# shellcheck disable=SC2154 # make_user VAR SHORT sets VAR
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
+# shellcheck source=fake.sh
 . "$(dirname "$0")/fake.sh"
 
 need_users
@@ -17,14 +20,8 @@ make_group
 make_user alice alice
 # outsider: not in the chat group; carol: in it only as a supplementary
 # group (her primary group is nogroup).
-outsider=pct_out_$$
-useradd -M -N -g nogroup -d /nonexistent -s /bin/sh "$outsider" ||
-    fail "useradd $outsider failed"
-users="$users $outsider"
-carol=pct_carol_$$
-useradd -M -N -g nogroup -G "$group" -d /nonexistent -s /bin/sh "$carol" ||
-    fail "useradd $carol failed"
-users="$users $carol"
+make_user outsider out -g nogroup
+make_user carol carol -g nogroup -G "$group"
 write_config fifo.mode=0620 fifo.group="$group"
 start_daemon -d
 gid=$(getent group "$group" | cut -d: -f3)
@@ -62,13 +59,13 @@ reply=$(fake_reply a1)
 fake_close a1
 
 step "carol, in the group as a supplementary group: chats"
-run_as "$carol" timeout 10 "$CLIENT" -f "$conf" "carol here" </dev/null \
+run_as "$carol" timeout 10 "$PIPECHAT_CLIENT" -f "$conf" "carol here" </dev/null \
     >/dev/null 2>"$tmp/carol.err" ||
     fail "carol's message failed: $(cat "$tmp/carol.err")"
 wait_grep "$dout" "$carol: carol here\$"
 
 step "root: chats"
-timeout 10 "$CLIENT" -f "$conf" "root here" </dev/null >/dev/null \
+timeout 10 "$PIPECHAT_CLIENT" -f "$conf" "root here" </dev/null >/dev/null \
     2>"$tmp/root.err" || fail "root's message failed: $(cat "$tmp/root.err")"
 wait_grep "$dout" "root: root here\$"
 

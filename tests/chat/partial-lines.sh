@@ -10,7 +10,8 @@
 # any output.  docs/PROTOCOL.md: every write to the FIFO starts with '\n';
 # 0x01 starts a control line; a partial line waits at most 250 ms.
 # Runs as whoever runs it.  Arguments: the variants to run (default all).
-. "$(dirname "$0")/lib.sh"
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
 
 setup
 me=$(id -un)
@@ -85,7 +86,7 @@ for v in "$@"; do
 	done
 	rpids=
 	for i in $(seq 1 $nclients); do
-		"$CLIENT" -r -f "$conf" "raw-$v-$i" \
+		"$PIPECHAT_CLIENT" -r -f "$conf" "raw-$v-$i" \
 		    >"$tmp/raw$v$i.out" 2>"$tmp/raw$v$i.err" &
 		rpids="$rpids $!"
 		track "$!"

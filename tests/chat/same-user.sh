@@ -4,11 +4,12 @@
 # developer), the client joins, talks and leaves, and so do pcload's
 # sessions.  As root, pipechatd and the clients run as a fresh user;
 # otherwise as whoever runs the test.
-. "$(dirname "$0")/lib.sh"
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
 
 if [ "$(id -u)" -eq 0 ]; then
 	need_users
-	setup
+	setup PCLOAD
 	make_group
 	make_user me solo
 	# The daemon must be able to make its FIFO and session directory.
@@ -16,12 +17,12 @@ if [ "$(id -u)" -eq 0 ]; then
 	    fail "cannot make $tmp/run"
 	fifo=$tmp/run/chat.fifo
 	sdir=$tmp/run/sessions
-	daemon_user=$me
+	daemon_prefix=$(as_user "$me")
 	cp "$PCLOAD" "$bin/pcload" && chmod 0755 "$bin/pcload" ||
 	    fail "cannot copy pcload"
 	PCLOAD=$bin/pcload
 else
-	setup
+	setup PCLOAD
 	me=$(id -un)
 fi
 write_config

@@ -7,7 +7,8 @@
 # link, or a directory owned by another user, at its path makes the
 # daemon refuse to start (exit 78) and leave it untouched.  The parts
 # that need another user run only as root.
-. "$(dirname "$0")/lib.sh"
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
 
 if [ "$(id -u)" -eq 0 ]; then
 	command -v useradd >/dev/null && command -v groupadd >/dev/null ||
@@ -25,7 +26,7 @@ fi
 # start_refused: the daemon must exit 78 at start-up, without a FIFO.
 start_refused()
 {
-	timeout 10 "$DAEMON" -f "$conf" >"$tmp/refused.out" \
+	timeout 10 "$PIPECHATD" -f "$conf" >"$tmp/refused.out" \
 	    2>"$tmp/refused.err"
 	status=$?
 	[ "$status" -eq 78 ] ||
@@ -85,7 +86,7 @@ done
 [ "$(stat -c %a:%U "$sdir")" = "3733:$me" ] ||
     fail "$sdir is $(stat -c %a:%U "$sdir"), not 3733:$me"
 step "the cleaned directory works"
-timeout 10 "$CLIENT" -f "$conf" "after the clean-up" </dev/null ||
+timeout 10 "$PIPECHAT_CLIENT" -f "$conf" "after the clean-up" </dev/null ||
     fail "a one-shot message failed"
 wait_line "$dout" "$me: after the clean-up"
 stop_daemon

@@ -12,9 +12,10 @@
 # once the previous one reached every pcload session), so only the reader
 # that does not read falls behind; burst.sh is about bursts.  Runs as
 # whoever runs it.
-. "$(dirname "$0")/lib.sh"
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
 
-setup
+setup PCLOAD
 me=$(id -un)
 msgs=300
 write_config session.queue_max=16384 session.max_per_user=16 session.rate=0

@@ -4,7 +4,8 @@
 # all leave with their FIFOs removed; the daemon stays up and says nothing
 # about descriptor limits.
 # Runs as whoever runs it, if the hard limit on open files allows 2,100.
-. "$(dirname "$0")/lib.sh"
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
 
 n=1000
 need=$((2 * n + 100))
@@ -14,7 +15,7 @@ if [ "$(ulimit -Hn)" != unlimited ] && [ "$(ulimit -Hn)" -lt "$need" ]; then
 fi
 [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt "$need" ] &&
     { ulimit -n "$need" || skip "cannot raise the open files limit"; }
-setup
+setup PCLOAD
 write_config session.max_clients=2000 session.max_per_user=2000 session.rate=0
 start_daemon
 me=$(id -un)

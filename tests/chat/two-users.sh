@@ -3,7 +3,9 @@
 # (the owner of the session FIFOs), never their own; the daemon prints
 # every line with the right name; a raw `echo x > FIFO` reaches both as
 # "(anonymous): x".  Transcripts are compared whole with diff.
-. "$(dirname "$0")/lib.sh"
+# shellcheck disable=SC2154 # make_user VAR SHORT sets VAR
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
 
 need_users
 setup

@@ -10,13 +10,13 @@
 #    refused, exit 78, and left as it is.
 # shellcheck disable=SC2086 # word lists
 
-. "${0%/*}/lib.sh"
+# shellcheck source=../lib.sh
+. "${0%/*}/../lib.sh"
 
-fault_setup
-conf=$tmp/pipechat.ini
-fifo=$tmp/chat.fifo
+setup
 sessions=$tmp/sessions
-write_fault_config "$conf" "$fifo" 64 64 65536
+write_config session.max_clients=64 session.max_per_user=64 \
+    session.queue_max=65536 session.rate=0
 mkfifo "$tmp/never" || fail "mkfifo"
 exec 9<>"$tmp/never"
 
@@ -33,7 +33,7 @@ gen()
 }
 
 # feed_start TAG WORD ARG...: pipechat-client ARG... fed by gen WORD;
-# output in $tmp/TAG.out and .err.  Sets spid[TAG].
+# output in $tmp/TAG.out and .err.  Sets cpid[TAG].
 feed_start()
 {
 	local tag=$1 word=$2
@@ -41,10 +41,10 @@ feed_start()
 	shift 2
 	(
 		close_held
-		exec $sigdfl $PIPECHAT_WRAPPER "$PIPECHAT_CLIENT" "$@"
+		exec $sigdfl "$PIPECHAT_CLIENT" "$@"
 	) < <(gen "$word") >"$tmp/$tag.out" 2>"$tmp/$tag.err" 7>&- 8>&- 9>&- &
-	spid[$tag]=$!
-	track "${spid[$tag]}"
+	cpid[$tag]=$!
+	track "${cpid[$tag]}"
 }
 
 joins()
@@ -58,7 +58,7 @@ entries()
 	ls -A "$sessions"
 }
 
-start_daemon "$conf" "$fifo"
+start_daemon
 ino=$(stat -c %i "$fifo") || fail "stat $fifo"
 step "pipechatd $dpid reading $fifo (inode $ino)"
 
@@ -67,17 +67,17 @@ feed_start raw1 raw1 -r -f "$conf"
 feed_start raw2 raw2 -r -f "$conf"
 feed_start talk1 talk1 -f "$conf"
 feed_start talk2 talk2 -f "$conf"
-client_start idle -f "$conf"
-client_start stop1 -f "$conf"
-client_start stop2 -f "$conf"
-poll $((10 * slow)) eval '[ $(joins) -ge 5 ]' ||
+client_start idle "$me"
+client_start stop1 "$me"
+client_start stop2 "$me"
+poll 10 eval '[ $(joins) -ge 5 ]' ||
     fail "only $(joins) of 5 sessions joined"
 for w in raw1 raw2 talk1 talk2; do
-	poll $((10 * slow)) grep -q ": $w [0-9]*$" "$dout" ||
+	poll 10 grep -q ": $w [0-9]*$" "$dout" ||
 	    fail "nothing from $w was printed"
 done
 # Clients that cannot clean up when the daemon dies: their FIFOs stay.
-kill -STOP "${spid[stop1]}" "${spid[stop2]}" || fail "cannot stop clients"
+kill -STOP "${cpid[stop1]}" "${cpid[stop2]}" || fail "cannot stop clients"
 # Junk from some earlier crash: a FIFO and a regular file.
 mkfifo "$sessions/0123456789abcdef.in" && : >"$sessions/junk" ||
     fail "cannot create junk in $sessions"
@@ -87,11 +87,11 @@ poll 5 eval '[ $(wc -l <"$dout") -ge 100 ]' ||
 step "SIGKILL pipechatd $dpid with $(wc -l <"$dout") lines printed," \
     "$(entries | wc -l) entries in the session directory"
 kill -KILL "$dpid" || fail "cannot kill pipechatd"
-wait_exit "$dpid" $((10 * slow))
+wait_exit "$dpid" 10
 [ "$status" = 137 ] || fail "pipechatd exited $status, not by SIGKILL"
 
 for c in raw1 raw2 talk1 talk2 idle; do
-	wait_exit "${spid[$c]}" $((15 * slow))
+	wait_exit "${cpid[$c]}" 15
 	msg=$(grep -v '^==[0-9]*==' "$tmp/$c.err" | head -n 1)
 	step "$c: exit $status: $msg"
 	[ "$status" -lt 128 ] || fail "$c was killed by signal $((status - 128))"
@@ -113,8 +113,8 @@ for c in raw1 raw2 talk1 talk2; do
 	    fail "$c: $k lines printed but only $n reported sent"
 	step "$c: lines 1..$k printed${n:+, $n reported sent}"
 done
-kill -KILL "${spid[stop1]}" "${spid[stop2]}"
-wait "${spid[stop1]}" "${spid[stop2]}" 2>/dev/null
+kill -KILL "${cpid[stop1]}" "${cpid[stop2]}"
+wait "${cpid[stop1]}" "${cpid[stop2]}" 2>/dev/null
 
 [ -p "$fifo" ] || fail "the FIFO is gone after SIGKILL"
 stale=$(entries | tr '\n' ' ')
@@ -124,21 +124,23 @@ step "left behind: $fifo, and in $sessions: $stale"
     fail "expected the stopped clients' 4 FIFOs and a junk one, found: $stale"
 
 step "with no daemon, clients fail at once"
-echo nobody-reads | timeout $((10 * slow)) $sigdfl $PIPECHAT_WRAPPER \
+echo nobody-reads | limit 10 $sigdfl \
     "$PIPECHAT_CLIENT" -r -f "$conf" 2>"$tmp/orphan-raw.err"
 st=$?
 step "raw writer: exit $st: $(head -n 1 "$tmp/orphan-raw.err")"
 [ "$st" = 69 ] || fail "a raw writer with no daemon exited $st, not 69"
 grep -q 'no daemon is reading' "$tmp/orphan-raw.err" ||
     fail "the raw writer did not say that no daemon reads the FIFO"
-timeout $((10 * slow)) $sigdfl $PIPECHAT_WRAPPER "$PIPECHAT_CLIENT" \
+limit 10 $sigdfl "$PIPECHAT_CLIENT" \
     -f "$conf" </dev/null 2>"$tmp/orphan-session.err"
 st=$?
 step "session: exit $st: $(head -n 1 "$tmp/orphan-session.err")"
 [ "$st" = 69 ] || fail "a session with no daemon exited $st, not 69"
 
 step "a new pipechatd on the same config"
-start_daemon "$conf" "$fifo" "$tmp/daemon2.out" "$tmp/daemon2.err"
+dout="$tmp/daemon2.out"
+derr="$tmp/daemon2.err"
+start_daemon
 [ "$(stat -c %i "$fifo")" = "$ino" ] ||
     fail "the FIFO was replaced (inode $ino became $(stat -c %i "$fifo"))"
 # Session FIFOs are removed; what is not one (junk) is named and kept.
@@ -152,22 +154,22 @@ grep -q 'removed [0-9]* stale entries' "$derr" ||
 grep -q 'left alone.*junk' "$derr" ||
     fail "the daemon did not name the junk it left alone"
 
-client_start after1 -f "$conf"
-poll $((10 * slow)) eval '[ $(joins) -ge 1 ]' ||
+client_start after1 "$me"
+poll 10 eval '[ $(joins) -ge 1 ]' ||
     fail "a new session did not join"
-echo "raw-after" | timeout $((10 * slow)) $sigdfl $PIPECHAT_WRAPPER \
+echo "raw-after" | limit 10 $sigdfl \
     "$PIPECHAT_CLIENT" -r -f "$conf" || fail "a raw writer failed"
-echo "session-after" | timeout $((10 * slow)) $sigdfl $PIPECHAT_WRAPPER \
+echo "session-after" | limit 10 $sigdfl \
     "$PIPECHAT_CLIENT" -f "$conf" || fail "a one-shot session failed"
 wait_line "$dout" "(anonymous): raw-after"
 wait_line "$dout" "$me: session-after"
 wait_line "$tmp/after1.out" "(anonymous): raw-after"
 wait_line "$tmp/after1.out" "$me: session-after"
-client_end after1
-wait_exit "${spid[after1]}" $((15 * slow))
+client_close after1
+wait_exit "${cpid[after1]}" 15
 [ "$status" = 0 ] || fail "the new session left with status $status"
 kill -TERM "$dpid"
-wait_exit "$dpid" $((20 * slow))
+wait_exit "$dpid" 20
 [ "$status" = 0 ] || fail "pipechatd exited $status on SIGTERM"
 step "new clients work; pipechatd stopped"
 
@@ -180,7 +182,7 @@ fi
 [ -p "$fifo" ] || mkfifo -m 0620 "$fifo" || fail "mkfifo $fifo"
 chown nobody "$fifo" || fail "chown nobody $fifo"
 ino=$(stat -c %i "$fifo")
-timeout $((10 * slow)) $sigdfl $PIPECHAT_WRAPPER "$PIPECHATD" -f "$conf" \
+limit 10 $sigdfl "$PIPECHATD" -f "$conf" \
     >"$tmp/daemon3.out" 2>"$tmp/daemon3.err" 9>&-
 st=$?
 step "FIFO owned by nobody: exit $st: $(head -n 1 "$tmp/daemon3.err")"

@@ -19,12 +19,12 @@
 # then the script fails.
 # shellcheck disable=SC2086 # word lists
 
-. "${0%/*}/lib.sh"
+# shellcheck source=../lib.sh
+. "${0%/*}/../lib.sh"
 
-fault_setup
-conf=$tmp/pipechat.ini
-fifo=$tmp/chat.fifo
-write_fault_config "$conf" "$fifo" 100 100 65536
+setup
+write_config session.max_clients=100 session.max_per_user=100 \
+    session.queue_max=65536 session.rate=0
 
 problems=0
 # problem MESSAGE: a failed check; carry on, fail at the end.
@@ -77,13 +77,13 @@ try_session()
 	local tag=$1 before
 
 	before=$(joins)
-	client_start "$tag" -f "$conf"
-	poll $((10 * slow)) eval '[ $(joins) -gt $before ] ||
-	    ! alive ${spid[$tag]}' || return 2
+	client_start "$tag" "$me"
+	poll 10 eval '[ $(joins) -gt $before ] ||
+	    ! alive ${cpid[$tag]}' || return 2
 	if [ "$(joins)" -gt "$before" ]; then
 		return 0
 	fi
-	wait "${spid[$tag]}"
+	wait "${cpid[$tag]}"
 	status=$?
 	return 1
 }
@@ -113,7 +113,7 @@ phase()
 		problem "$p: 20 sessions and none refused"
 	elif [ "$st" = 2 ]; then
 		problem "$p: session $refused neither joined nor was refused" \
-		    "within $((10 * slow)) s"
+		    "within $((10 * scale)) s"
 	else
 		reason=$(sed -n 's/.*pipechatd refused the session: //p' \
 		    "$tmp/$refused.err")
@@ -140,21 +140,21 @@ phase()
 
 	# The open sessions are still served, and so are raw writers.
 	client_say "${p}1" "from-${p}1"
-	poll $((10 * slow)) grep -q ": from-${p}1\$" "$dout" ||
+	poll 10 grep -q ": from-${p}1\$" "$dout" ||
 	    problem "$p: a line from session ${p}1 was not printed"
 	if [ "$n" -ge 2 ]; then
-		poll $((10 * slow)) grep -q ": from-${p}1\$" "$tmp/${p}2.out" ||
+		poll 10 grep -q ": from-${p}1\$" "$tmp/${p}2.out" ||
 		    problem "$p: session ${p}2 did not get ${p}1's line"
 	fi
-	echo "raw-$p" | timeout $((10 * slow)) $sigdfl $PIPECHAT_WRAPPER \
+	echo "raw-$p" | limit 10 $sigdfl \
 	    "$PIPECHAT_CLIENT" -r -f "$conf" 2>"$tmp/raw-$p.err"
 	st=$?
 	[ "$st" = 0 ] || problem "$p: raw writer exited $st:" \
 	    "$(cat "$tmp/raw-$p.err")"
-	poll $((10 * slow)) has_line "$dout" "(anonymous): raw-$p" ||
+	poll 10 has_line "$dout" "(anonymous): raw-$p" ||
 	    problem "$p: a raw writer's line was not printed within" \
-	    "$((10 * slow)) s (daemon stderr: $(tail -n 1 "$derr"))"
-	poll $((10 * slow)) has_line "$tmp/${p}1.out" "(anonymous): raw-$p" ||
+	    "$((10 * scale)) s (daemon stderr: $(tail -n 1 "$derr"))"
+	poll 10 has_line "$tmp/${p}1.out" "(anonymous): raw-$p" ||
 	    problem "$p: session ${p}1 did not get the raw line"
 
 	# Still full: refused again, with the reason, not left waiting.
@@ -172,16 +172,16 @@ phase()
 	fi
 
 	# One leaves; then a new session joins and is heard.
-	alive "${spid[${p}1]}" || problem "$p: session ${p}1 ended before" \
+	alive "${cpid[${p}1]}" || problem "$p: session ${p}1 ended before" \
 	    "its input did"
-	client_end "${p}1"
-	wait_exit "${spid[${p}1]}" $((15 * slow))
+	client_close "${p}1"
+	wait_exit "${cpid[${p}1]}" 15
 	[ "$status" = 0 ] || problem "$p: session ${p}1 left with status" \
 	    "$status: $(head -n 1 "$tmp/${p}1.err")"
 	try_session "${p}new"
 	case $? in
 	0)	client_say "${p}new" "from-${p}new"
-		poll $((10 * slow)) grep -q ": from-${p}new\$" "$dout" ||
+		poll 10 grep -q ": from-${p}new\$" "$dout" ||
 		    problem "$p: the new session's line was not printed" ;;
 	1)	problem "$p: after a session left, a new one was refused:" \
 		    "$(head -n 1 "$tmp/${p}new.err")" ;;
@@ -198,19 +198,21 @@ phase()
 	    head -n 4 | tr -s ' ' | tr '\n' ';')"
 
 	# Done: the rest leave, the daemon stops cleanly.
-	for f in "${!sin[@]}"; do
+	for f in "${!cfd[@]}"; do
 		case $f in
-		"$p"*) [[ " $held " == *" ${sin[$f]} "* ]] && client_end "$f" ;;
+		"$p"*) client_close "$f" ;;
 		esac
 	done
 	kill -TERM "$dpid"
-	wait_exit "$dpid" $((20 * slow))
+	wait_exit "$dpid" 20
 	[ "$status" = 0 ] || problem "$p: pipechatd exited $status on SIGTERM"
 }
 
 step "A: pipechatd started under prlimit --nofile=40:40, max_clients 100"
 daemon_prefix="prlimit --nofile=40:40"
-start_daemon "$conf" "$fifo" "$tmp/a.out" "$tmp/a.err"
+dout="$tmp/a.out"
+derr="$tmp/a.err"
+start_daemon
 daemon_prefix=
 warning=$(grep 'file descriptor limit' "$derr")
 step "A: daemon says: $warning"
@@ -228,20 +230,26 @@ phase a "(max_clients)"
 want_sessions=
 
 step "B: pipechatd with room for 3 sessions and one fd more"
-start_daemon "$conf" "$fifo" "$tmp/b.out" "$tmp/b.err"
+dout="$tmp/b.out"
+derr="$tmp/b.err"
+start_daemon
 base=$(daemon_fds "$dpid")
 limit=$(limit_leaving "$dpid" $((2 * 3 + 1)))
 prlimit --pid "$dpid" --nofile="$limit:$limit" || fail "prlimit --pid failed"
+# shellcheck disable=SC2012 # fd numbers: no odd names
 step "B: $base fds open ($(ls /proc/"$dpid"/fd | sort -n | tr '\n' ' ')), limit" \
     "lowered to $limit"
 want_sessions=3
 phase b "file descriptors"
 
 step "C: pipechatd with room for exactly 3 sessions"
-start_daemon "$conf" "$fifo" "$tmp/c.out" "$tmp/c.err"
+dout="$tmp/c.out"
+derr="$tmp/c.err"
+start_daemon
 base=$(daemon_fds "$dpid")
 limit=$(limit_leaving "$dpid" $((2 * 3)))
 prlimit --pid "$dpid" --nofile="$limit:$limit" || fail "prlimit --pid failed"
+# shellcheck disable=SC2012 # fd numbers: no odd names
 step "C: $base fds open ($(ls /proc/"$dpid"/fd | sort -n | tr '\n' ' ')), limit" \
     "lowered to $limit"
 phase c "file descriptors"

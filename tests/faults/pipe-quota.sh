@@ -13,63 +13,43 @@
 # Root only (users, sysctl); fs.pipe-user-pages-soft is restored at exit.
 # shellcheck disable=SC2086 # word lists
 
-. "${0%/*}/lib.sh"
+# shellcheck disable=SC2154 # make_user VAR SHORT sets VAR
+# shellcheck source=../lib.sh
+. "${0%/*}/../lib.sh"
 
 nlines=1000
 sysctl=/proc/sys/fs/pipe-user-pages-soft
 
-[ "$(id -u)" = 0 ] || skip "needs root (creates users, sets $sysctl)"
-for t in useradd userdel setpriv dd flock; do
+need_users
+for t in dd flock; do
 	command -v "$t" >/dev/null || skip "needs $t"
 done
 [ -w "$sysctl" ] || skip "$sysctl is not writable here"
 
-fault_setup
+setup
 # One run at a time on this machine, whatever build it is from: a run
 # that started while another had lowered the limit would save the lowered
 # value as the one to restore.
 lockdir=/run/lock
 [ -d "$lockdir" ] && [ -w "$lockdir" ] || lockdir=/tmp
 exec 8>"$lockdir/pipechat-pipe-quota.lock" || fail "cannot open the lock"
-flock -w $((120 * slow)) 8 ||
+flock -w $((120 * scale)) 8 ||
     fail "another pipe-quota run held $lockdir/pipechat-pipe-quota.lock" \
-    "for $((120 * slow)) s"
-users=
+    "for $((120 * scale)) s"
 old_soft=$(cat "$sysctl") || fail "cannot read $sysctl"
 extra_cleanup='restore_quota'
 restore_quota()
 {
-	local u
-
 	echo "$old_soft" >"$sysctl" ||
 	    printf '%s: cannot restore %s to %s\n' "$name" "$sysctl" \
 	    "$old_soft" >&2
-	for u in $users; do
-		userdel "$u" 2>/dev/null
-		getent group "$u" >/dev/null && groupdel "$u" 2>/dev/null
-	done
 }
 
-# A user with a group of its own, removed at exit.
-make_user()
-{
-	useradd -M -U -d /nonexistent -s /usr/sbin/nologin "$1" ||
-	    fail "useradd $1 failed"
-	users="$users $1"
-}
-
-du=pcqd$$
-cu=pcqc$$
-make_user "$du"
-make_user "$cu"
-as_daemon="setpriv --reuid=$du --regid=$(id -g "$du") --clear-groups"
-as_client="setpriv --reuid=$cu --regid=$(id -g "$cu") --clear-groups"
-
-# The programs, where the users can run them.
-mkdir -m 0755 "$tmp/progs" || fail "mkdir"
-cp "$PIPECHATD" "$PIPECHAT_CLIENT" "$tmp/progs/" || fail "cp"
-PIPECHATD=$tmp/progs/${PIPECHATD##*/}
-PIPECHAT_CLIENT=$tmp/progs/${PIPECHAT_CLIENT##*/}
+# Two users, each in a group of its own (no chat group).
+make_user du qd
+make_user cu qc
+as_daemon=$(as_user "$du")
+as_client=$(as_user "$cu")
 
 # pipe_capacity PREFIX: how many bytes a new pipe made by PREFIX's user
 # takes before a non-blocking write fails.
@@ -96,15 +76,15 @@ step "$sysctl 1 (was $old_soft): new pipes hold $cap_daemon bytes for" \
     fail "lowering $sysctl did not shrink the users' pipes"
 
 mkdir -m 0755 "$tmp/run" && chown "$du:" "$tmp/run" || fail "mkdir run"
-conf=$tmp/pipechat.ini
 fifo=$tmp/run/chat.fifo
 # Others may write the FIFO (the client user is in no group of ours);
 # queues big enough that no listener loses a line for being slow.
-write_fault_config "$conf" "$fifo" 64 64 16777216 0622
+write_config fifo.mode=0622 session.max_clients=64 \
+    session.max_per_user=64 session.queue_max=16777216 session.rate=0
 chmod 0644 "$conf"
 
 daemon_prefix=$as_daemon
-start_daemon "$conf" "$fifo"
+start_daemon
 daemon_prefix=
 # It cannot enlarge the well-known FIFO's pipe either ([fifo] pipe_size).
 w=$(grep -v 'reading ' "$derr" | head -n 1)
@@ -122,7 +102,7 @@ gen()
 			t = t substr(a, x % 62 + 1, 1)
 		}
 		for (n = 1; n <= m; n++) {
-			# a raw writer puts a '\n' in front: 4094 at most
+			# a raw writer puts a newline in front: 4094 at most
 			len = 4000 + (s * 31 + n * 17) % (s <= 2 ? 95 : 96)
 			h = sprintf("q%d-%05d-", s, n)
 			print h substr(t, (s * 977 + n * 131) % 4000 + 1,
@@ -144,11 +124,9 @@ sort "$tmp/expected" >"$tmp/expected.sorted"
 step "$(wc -l <"$tmp/expected") lines of $(awk '{ print length($0) }' \
     "$tmp"/q?.txt | sort -n | sed -n '1p;$p' | tr '\n' ' ')bytes to send"
 
-client_prefix=$as_client
-client_start listen1 -f "$conf"
-client_start listen2 -f "$conf"
-client_prefix=
-poll $((10 * slow)) eval '[ $(grep -c " joined\$" "$dout") -ge 2 ]' ||
+client_start listen1 "$cu"
+client_start listen2 "$cu"
+poll 10 eval '[ $(grep -c " joined\$" "$dout") -ge 2 ]' ||
     fail "the listeners did not join: $(cat "$tmp"/listen?.err)"
 
 step "sending: 2 raw writers and 2 sessions, as $cu"
@@ -157,14 +135,14 @@ for s in 1 2 3 4; do
 	[ "$s" -le 2 ] && opt=-r
 	(
 		close_held
-		exec $sigdfl $as_client $PIPECHAT_WRAPPER "$PIPECHAT_CLIENT" \
+		exec $sigdfl $as_client "$PIPECHAT_CLIENT" \
 		    $opt -f "$conf"
 	) <"$tmp/q$s.txt" >"$tmp/send$s.out" 2>"$tmp/send$s.err" 8>&- &
-	spid[send$s]=$!
+	cpid[send$s]=$!
 	track $!
 done
 for s in 1 2 3 4; do
-	wait_exit "${spid[send$s]}" $((60 * slow))
+	wait_exit "${cpid[send$s]}" 60
 	[ "$status" = 0 ] || fail "sender $s exited $status:" \
 	    "$(head -n 1 "$tmp/send$s.err")"
 done
@@ -174,18 +152,18 @@ got()
 	grep -vc '^\(-->\|<--\|-!-\|\*\) ' "$1"
 }
 for f in "$dout" "$tmp/listen1.out" "$tmp/listen2.out"; do
-	poll $((30 * slow)) eval '[ $(got "$f") -ge $want ]' ||
+	poll 30 eval '[ $(got "$f") -ge $want ]' ||
 	    step "${f##*/}: only $(got "$f") of $want lines after" \
-	    "$((30 * slow)) s"
+	    "$((30 * scale)) s"
 done
 for c in listen1 listen2; do
-	client_end "$c"
-	wait_exit "${spid[$c]}" $((15 * slow))
+	client_close "$c"
+	wait_exit "${cpid[$c]}" 15
 	[ "$status" = 0 ] || fail "$c exited $status:" \
 	    "$(head -n 1 "$tmp/$c.err")"
 done
 kill -TERM "$dpid"
-wait_exit "$dpid" $((20 * slow))
+wait_exit "$dpid" 20
 [ "$status" = 0 ] || fail "pipechatd exited $status on SIGTERM"
 
 # compare FILE: FILE's messages are exactly the expected ones, each whole

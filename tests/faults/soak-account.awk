@@ -54,7 +54,8 @@ fileno == 1 {
 
 {
 	line = $0
-	if (substr(line, 1, 2) == "* ") {
+	if (substr(line, 1, 4) == "--> " || substr(line, 1, 4) == "<-- " ||
+	    substr(line, 1, 4) == "-!- ") {
 		notices++
 		next
 	}

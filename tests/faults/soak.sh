@@ -14,9 +14,10 @@
 # Figures printed: what the chaos did, the daemon's idle and peak VmRSS
 # against the bound, each flood's fate, and a table of lines generated,
 # printed, reported sent, not delivered (and why), unaccounted (0).
-# shellcheck disable=SC2086 # $sigdfl and $PIPECHAT_WRAPPER are word lists
+# shellcheck disable=SC2086 # $sigdfl is a word list
 
-. "${0%/*}/lib.sh"
+# shellcheck source=../lib.sh
+. "${0%/*}/../lib.sh"
 
 here=${0%/*}
 SOAK_SECONDS=${SOAK_SECONDS:-120}
@@ -31,10 +32,10 @@ queue_max=65536
 flood_lines=100000
 floods=4
 
-fault_setup
-conf=$tmp/pipechat.ini
-fifo=$tmp/chat.fifo
-write_fault_config "$conf" "$fifo" "$max_clients" "$max_clients" "$queue_max"
+setup
+write_config session.max_clients="$max_clients" \
+    session.max_per_user="$max_clients" session.queue_max="$queue_max" \
+    session.rate=0
 mkdir "$tmp/inc" "$tmp/gen" || fail "mkdir"
 mkfifo "$tmp/never" || fail "mkfifo"
 # fd 9: a FIFO nobody writes, so that "read -t S -u 9" sleeps S seconds
@@ -108,7 +109,7 @@ supervise()
 		}
 		case $kind in
 		raw)
-			$sigdfl $PIPECHAT_WRAPPER "$PIPECHAT_CLIENT" -r \
+			$sigdfl "$PIPECHAT_CLIENT" -r \
 			    -f "$conf" < <(pace "$tmp/gen/$slot.$inc" \
 			    "$tag.gen") >/dev/null 2>"$tag.err" 8>&- 9>&- &
 			cpid=$!
@@ -119,13 +120,13 @@ supervise()
 			if [ $((RANDOM % 5)) = 0 ]; then
 				secs=$((RANDOM % 5 + 2))
 				stalls=$((stalls + 1))
-				$sigdfl $PIPECHAT_WRAPPER "$PIPECHAT_CLIENT" \
+				$sigdfl "$PIPECHAT_CLIENT" \
 				    -f "$conf" < <(pace "$tmp/gen/$slot.$inc" \
 				    "$tag.gen") > >(stall "$secs") \
 				    2>"$tag.err" 8>&- 9>&- &
 				cpid=$!
 			else
-				$sigdfl $PIPECHAT_WRAPPER "$PIPECHAT_CLIENT" \
+				$sigdfl "$PIPECHAT_CLIENT" \
 				    -f "$conf" < <(pace "$tmp/gen/$slot.$inc" \
 				    "$tag.gen") >/dev/null 2>"$tag.err" \
 				    8>&- 9>&- &
@@ -133,7 +134,7 @@ supervise()
 			fi
 			;;
 		flood)
-			$sigdfl $PIPECHAT_WRAPPER "$PIPECHAT_CLIENT" -q \
+			$sigdfl "$PIPECHAT_CLIENT" -q \
 			    -f "$conf" <"$tmp/gen/$slot.$inc" >/dev/null \
 			    2>"$tag.err" 8>&- 9>&- &
 			cpid=$!
@@ -201,8 +202,8 @@ sample_rss()
 # Stop the daemon with SIGTERM; it must exit 0 within the deadline.
 stop_daemon_checked()
 {
-	kill -TERM "$dpid" 2>/dev/null || daemon_alive "$dpid"
-	wait_exit "$dpid" $((20 * slow))
+	kill -TERM "$dpid" 2>/dev/null || daemon_alive
+	wait_exit "$dpid" 20
 	[ "$status" = 0 ] ||
 	    fail "pipechatd $dpid exited with status $status after SIGTERM"
 }
@@ -212,7 +213,9 @@ step "seed $SOAK_SEED, $SOAK_SECONDS s, $nslots clients ($nraw raw," \
     "max_clients $max_clients, queue_max $queue_max"
 
 ndaemon=1
-start_daemon "$conf" "$fifo" "$tmp/d1.out" "$tmp/d1.err"
+dout="$tmp/d1.out"
+derr="$tmp/d1.err"
+start_daemon
 publish_dpid
 # The idle daemon's RSS, before any client: the base of the bound.
 base_rss=
@@ -233,7 +236,7 @@ for slot in $(seq 1 "$nslots"); do
 		kind=sess
 	fi
 	supervise "$slot" "$kind" &
-	sup[$slot]=$!
+	sup[slot]=$!
 done
 
 # send SLOT COMMAND: a command for a supervisor (which holds its FIFO open
@@ -254,7 +257,9 @@ restart_daemon()
 	stop_daemon_checked
 	nap 0.$((RANDOM % 9 + 1))
 	ndaemon=$((ndaemon + 1))
-	start_daemon "$conf" "$fifo" "$tmp/d$ndaemon.out" "$tmp/d$ndaemon.err"
+	dout="$tmp/d$ndaemon.out"
+	derr="$tmp/d$ndaemon.err"
+	start_daemon
 	publish_dpid
 	step "restart $nrestart: pipechatd $dpid is reading"
 }
@@ -262,7 +267,7 @@ restart_daemon()
 # flooding N: wait until flood N's lines reach the daemon's output.
 flooding()
 {
-	local deadline=$((SECONDS + 5 * slow))
+	local deadline=$((SECONDS + 5 * scale))
 
 	until tail -c 65536 "$tmp/d$ndaemon.out" |
 	    grep -q "^$me: c$flood_slot-r$1-"; do
@@ -294,7 +299,7 @@ while [ "$SECONDS" -lt "$end" ]; do
 			# Once its lines are coming (the flood slot's
 			# incarnation N is flood N).
 			flooding "$next_flood" || step "flood $next_flood has" \
-			    "not started after $((5 * slow)) s"
+			    "not started after $((5 * scale)) s"
 			nap 0.3
 			restart_daemon "during flood $next_flood"
 		fi
@@ -320,23 +325,23 @@ while [ "$SECONDS" -lt "$end" ]; do
 		nstop=$((nstop + 1))
 		;;
 	esac
-	daemon_alive "$dpid"
+	daemon_alive
 	nap 0.5
 done
 
 step "stopping the clients (they finish their input and exit)"
 touch "$tmp/stop"
-deadline=$((SECONDS + 40 * slow))
+deadline=$((SECONDS + 40 * scale))
 for slot in $(seq 1 "$nslots"); do
 	until [ -e "$tmp/inc/$slot.chaos" ]; do
 		[ "$SECONDS" -lt "$deadline" ] ||
-		    fail "client slot $slot still running $((40 * slow)) s" \
+		    fail "client slot $slot still running $((40 * scale)) s" \
 		    "after the stop"
 		nap 0.2
 	done
 done
 wait_s=$((SECONDS - end))
-daemon_alive "$dpid"
+daemon_alive
 touch "$tmp/stop-sampler"
 stop_daemon_checked
 wait "$sampler" "${sup[@]}"

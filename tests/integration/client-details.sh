@@ -3,15 +3,13 @@
 # arguments are one message; a line longer than a message is cut into
 # several (between UTF-8 characters) that add up to it; CRLF loses the CR;
 # empty lines are not sent; a last line without '\n' is sent.
-. "$(dirname "$0")/lib.sh"
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
 setup
-
-fifo=$tmp/chat.fifo
-conf=$tmp/pipechat.ini
 export LC_ALL=C
 
-write_config "$conf" "$fifo"
-start_daemon "$conf" "$fifo"
+write_config
+start_daemon
 
 # send MODE ARGS...: run the client (raw with -r, else a session) with
 # stdin from $tmp/in when there are no arguments.
@@ -150,6 +148,5 @@ wait_exit "$reader" 10
     fail "bytes written: $(od -An -c "$tmp/wire"), expected \\n a\\n \\n b\\n \\n c\\n"
 
 stop_daemon TERM
-[ "$status" -eq 0 ] || fail "exit status $status after SIGTERM, expected 0"
 step "ok"
 exit 0

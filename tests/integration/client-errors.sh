@@ -4,11 +4,9 @@
 # a FIFO nobody reads (69), not a FIFO (78), and a daemon that dies while
 # the client is sending (69, not death by SIGPIPE).
 # shellcheck disable=SC2086 # $r is empty or -r, unquoted on purpose
-. "$(dirname "$0")/lib.sh"
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
 setup
-
-fifo=$tmp/chat.fifo
-conf=$tmp/pipechat.ini
 cerr=$tmp/client.err
 
 # client_status EXPECTED WHAT ARGS...: run the client (at most 5 s) and
@@ -43,7 +41,7 @@ for m in session raw; do
 	client_status 66 "$m, no FIFO" $r -p "$tmp/absent.fifo" hello
 	client_says "$m, no FIFO" "$tmp/absent\.fifo"
 	client_says "$m, no FIFO" "pipechatd"
-	write_config "$conf" "$tmp/absent.fifo"
+	write_config fifo.path="$tmp/absent.fifo"
 	client_status 66 "$m, no FIFO (from the config)" $r -f "$conf" hello
 	client_says "$m, no FIFO (from the config)" \
 	    "$tmp/absent\.fifo: .*pipechatd"
@@ -69,8 +67,8 @@ for m in session raw; do
 done
 
 step "raw: the daemon dies while the client is sending"
-write_config "$conf" "$fifo"
-start_daemon "$conf" "$fifo"
+write_config
+start_daemon
 # The client reads the feed, which we write to line by line.
 $sigdfl "$PIPECHAT_CLIENT" -r -f "$conf" <"$tmp/feed" 7>&- 2>"$cerr" &
 client=$!
@@ -89,7 +87,7 @@ has_line "$dout" "(anonymous): three" && fail "\"three\" printed by a dead daemo
 rm -f "$fifo"
 
 step "session: the daemon dies while the client is sending"
-start_daemon "$conf" "$fifo"
+start_daemon
 $sigdfl "$PIPECHAT_CLIENT" -f "$conf" <"$tmp/feed" 7>&- >"$tmp/client.out" \
     2>"$cerr" &
 client=$!

@@ -6,10 +6,9 @@
 # is 78.  A session directory that is the FIFO's own directory, or holds
 # it, is refused at -n and at start, before anything is touched.  The
 # parts that need another user (nobody) run only as root.
-. "$(dirname "$0")/lib.sh"
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
 setup
-
-conf=$tmp/pipechat.ini
 w=$tmp/w		# where the FIFOs and directories under test live
 out=$tmp/out
 err=$tmp/err
@@ -177,6 +176,7 @@ bad_as_nobody()
 	local what=$1
 
 	step "-n as nobody: $what"
+	# shellcheck disable=SC2086 # a word list
 	check_run 78 "$what" $as_nobody
 	shift
 	says "$what" "$@"
@@ -197,6 +197,7 @@ check_run 0 "group as root"
 mkfifo "$w/open/chat.fifo" && chgrp root "$w/open/chat.fifo" &&
     chown nobody "$w/open/chat.fifo" || fail "cannot make the FIFO"
 step "-n as nobody: the FIFO has the group already (systemd made it): fine"
+# shellcheck disable=SC2086 # a word list
 check_run 0 "group given already" $as_nobody
 
 ini '[fifo]' "path = $w/open/chat.fifo" '[session]' "dir = $w/open/s"

@@ -7,12 +7,12 @@
 # line without a kind, and, to another client, a "bye" of 512 invalid
 # bytes as the answer to its JOIN (it wrote one byte past its buffer).
 # The client must show all of it safely and exit as usual.
-. "$(dirname "$0")/lib.sh"
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
 
 command -v python3 >/dev/null || skip "needs python3 for the fake daemon"
 setup
 fake=$(dirname "$0")/fake-daemon.py
-fifo=$tmp/chat.fifo
 sdir=$tmp/sessions
 mkfifo -m 0622 "$fifo" && mkdir -m 1777 "$sdir" || fail "cannot make $fifo"
 
@@ -39,15 +39,16 @@ LINES = [
 EOF2
 run_fake "$tmp/long.py"
 mkfifo "$tmp/stdin" || fail "mkfifo failed"
+# shellcheck disable=SC2086 # $sigdfl is a word list
 limit 20 $sigdfl "$PIPECHAT_CLIENT" -p "$fifo" <"$tmp/stdin" \
     >"$tmp/long.out" 2>"$tmp/long.err" &
-cpid=$!
-track "$cpid"
+client_pid=$!
+track "$client_pid"
 exec {hold}>"$tmp/stdin"
 poll 10 grep -qxF -e "mallory: END" "$tmp/long.out"
 found=$?
 exec {hold}>&-
-wait_exit "$cpid" 20
+wait_exit "$client_pid" 20
 [ "$found" -eq 0 ] ||
     fail "the client did not show the last line (exit $status): $(head -c 300 "$tmp/long.err")"
 [ "$status" -eq 0 ] ||
@@ -72,6 +73,7 @@ cat >"$tmp/bye.py" <<'EOF2'
 ANSWER = b"bye " + b"\x80" * 512 + b"\n"
 EOF2
 run_fake "$tmp/bye.py"
+# shellcheck disable=SC2086 # $sigdfl is a word list
 limit 20 $sigdfl "$PIPECHAT_CLIENT" -p "$fifo" </dev/null \
     >"$tmp/bye.out" 2>"$tmp/bye.err"
 status=$?

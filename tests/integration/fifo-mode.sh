@@ -3,11 +3,9 @@
 # ours already at the path is reused (same inode) with the mode applied
 # again; a mode that would let others read is refused before anything is
 # created, with FILE:LINE in the message.
-. "$(dirname "$0")/lib.sh"
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
 setup
-
-fifo=$tmp/chat.fifo
-conf=$tmp/pipechat.ini
 
 # mode_is MODE WHAT: the FIFO is a FIFO of ours with permission bits MODE.
 mode_is()
@@ -23,13 +21,12 @@ for mask in 077 000 022; do
 	for mode in 0620 0600 0622 0420; do
 		what="mode $mode, umask $mask"
 		step "$what"
-		write_config "$conf" "$fifo" "$mode"
+		write_config fifo.mode="$mode"
 		umask "$mask"
-		start_daemon "$conf" "$fifo"
+		start_daemon
 		umask 022
 		mode_is "$mode" "$what"
 		stop_daemon TERM
-		[ "$status" -eq 0 ] || fail "$what: exit status $status"
 		[ ! -e "$fifo" ] || fail "$what: $fifo left behind"
 	done
 done
@@ -37,15 +34,14 @@ done
 step "an existing FIFO of ours is reused"
 mkfifo -m 0666 "$fifo" || fail "mkfifo failed"
 inode=$(stat -c %i "$fifo")
-write_config "$conf" "$fifo" 0620
-start_daemon "$conf" "$fifo"
+write_config fifo.mode=0620
+start_daemon
 mode_is 0620 "reused FIFO"
 [ "$(stat -c %i "$fifo")" = "$inode" ] || fail "the FIFO was replaced, not reused"
 "$PIPECHAT_CLIENT" -f "$conf" "through the old FIFO" ||
     fail "pipechat-client failed"
 wait_line "$dout" "$me: through the old FIFO"
 stop_daemon TERM
-[ "$status" -eq 0 ] || fail "reused FIFO: exit status $status"
 # Only what the daemon created is removed at exit.
 [ -p "$fifo" ] || fail "the daemon removed a FIFO it had not created"
 [ "$(stat -c %i "$fifo")" = "$inode" ] || fail "the FIFO was replaced"

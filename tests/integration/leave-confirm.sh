@@ -3,13 +3,11 @@
 # everything: its last "bye you left".  If the daemon dies while the
 # client waits for that, lines may be lost in the pipe, and the client
 # must say so and exit 69, never 0.
-. "$(dirname "$0")/lib.sh"
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
 setup
-
-fifo=$tmp/chat.fifo
-conf=$tmp/pipechat.ini
-write_config "$conf" "$fifo"
-start_daemon "$conf" "$fifo"
+write_config
+start_daemon
 
 step "a normal leave is confirmed: exit 0"
 echo "confirmed line" | "$PIPECHAT_CLIENT" -f "$conf" >"$tmp/c1.out" 2>"$tmp/c1.err"
@@ -26,21 +24,21 @@ st=$?
 step "the daemon dies while the client waits for the confirmation"
 mkfifo "$tmp/in" || fail "mkfifo failed"
 "$PIPECHAT_CLIENT" -f "$conf" <"$tmp/in" 2>"$tmp/c4.err" &
-cpid=$!
-track "$cpid"
+client_pid=$!
+track "$client_pid"
 exec 3>"$tmp/in"
 wait_line "$dout" "--> $me joined"
 # The client opens ID.in once it has its welcome: then it is in.
-poll 10 eval 'ls -l /proc/$cpid/fd 2>/dev/null | grep -q "\.in\$"' ||
+poll 10 eval 'ls -l /proc/$client_pid/fd 2>/dev/null | grep -q "\.in\$"' ||
     fail "the client did not open its ID.in"
 kill -STOP "$dpid" || fail "cannot stop pipechatd"
 echo "lost with the daemon" >&3
 exec 3>&-
 # The client has sent its line and closed its end; it waits now.
 sleep 0.5
-alive "$cpid" || fail "the client did not wait for the stopped daemon"
+alive "$client_pid" || fail "the client did not wait for the stopped daemon"
 crash_daemon
-wait_exit "$cpid" 20
+wait_exit "$client_pid" 20
 [ "$status" -eq 69 ] || fail "client exited $status, not 69, when the daemon died: $(cat "$tmp/c4.err")"
 grep -q "without a word; 1 line sent, not all may have been read" "$tmp/c4.err" ||
     fail "client did not say what may be lost: $(cat "$tmp/c4.err")"

@@ -6,11 +6,9 @@
 # which it did not read; a FIFO directory pipechatd may not write is named
 # with what it tried and as whom, with exit status 78 (pipechatd(8)).
 # The last part runs only as root (as nobody).
-. "$(dirname "$0")/lib.sh"
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
 setup
-
-conf=$tmp/pipechat.ini
-fifo=$tmp/chat.fifo
 out=$tmp/out
 err=$tmp/err
 
@@ -69,7 +67,7 @@ run 78 "-p file" "$PIPECHAT_CLIENT" -q -p "$tmp/file" hi
 says "-p file" "$tmp/file: not a FIFO but a regular file: check the path given with -p"
 says_not "-p file" "pipechat.ini"
 step "client -f at an ini that names a regular file: that ini is named"
-write_config "$conf" "$tmp/file" 0620
+write_config fifo.path="$tmp/file" fifo.mode=0620
 run 78 "-f file" "$PIPECHAT_CLIENT" -q -f "$conf" hi
 says "-f file" "$tmp/file: not a FIFO but a regular file: check [fifo] path in $conf"
 
@@ -86,7 +84,7 @@ $as_nobody test -x "$PIPECHATD" ||
     skip "nobody cannot run $PIPECHATD (set TMPDIR elsewhere)"
 mkdir -m 0755 "$tmp/ro" || fail "mkdir failed"
 step "a FIFO directory pipechatd may not write: what, as whom, exit 78"
-write_config "$conf" "$tmp/ro/chat.fifo" 0600
+write_config fifo.path="$tmp/ro/chat.fifo" fifo.mode=0600
 # shellcheck disable=SC2086 # a word list
 run 78 "read-only directory" $as_nobody "$PIPECHATD" -f "$conf"
 says "read-only directory" "pipechatd: $tmp/ro/chat.fifo: cannot create the FIFO: pipechatd runs as nobody (uid $nobody), which may not write to directory $tmp/ro"

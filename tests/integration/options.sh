@@ -2,11 +2,9 @@
 # Command lines of pipechatd and pipechat-client: -n checks a config
 # (touching nothing) and says "configuration OK" or FILE:LINE and why;
 # -h and -V answer and exit 0; a wrong option or argument is exit 64.
-. "$(dirname "$0")/lib.sh"
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
 setup
-
-conf=$tmp/pipechat.ini
-fifo=$tmp/chat.fifo
 out=$tmp/out
 err=$tmp/err
 
@@ -33,7 +31,7 @@ says()
 }
 
 step "pipechatd -n, good file"
-write_config "$conf" "$fifo" 0620
+write_config fifo.mode=0620
 printf '[session]\nmax_clients = 10\n' >>"$conf"
 : >"$out" && : >"$err" || fail "cannot write in $tmp"
 before=$(ls -A "$tmp")

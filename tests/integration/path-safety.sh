@@ -5,10 +5,9 @@
 # object exactly as it was; so does a missing directory.  The same for the
 # session directory: a symbolic link to a directory, a file, or someone
 # else's directory there is refused, and nothing in it is touched.
-. "$(dirname "$0")/lib.sh"
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
 setup
-
-conf=$tmp/pipechat.ini
 
 # snapshot PATH: type, inode, mode, owner, size, mtime, and symlink target
 # or contents, of PATH itself (not what a symlink points to).
@@ -39,10 +38,10 @@ refuses()
 		before[i++]=$(snapshot "$p" 2>&1)
 	done
 	if [ -n "${sessions:-}" ]; then
-		write_config "$conf" "$tmp/chat.fifo"
+		write_config fifo.path="$tmp/chat.fifo"
 		printf '[session]\ndir = %s\n' "$sessions" >>"$conf"
 	else
-		write_config "$conf" "$path"
+		write_config fifo.path="$path"
 	fi
 	limit 10 "$PIPECHATD" -f "$conf" >"$tmp/out" 2>"$tmp/err"
 	status=$?

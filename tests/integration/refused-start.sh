@@ -2,10 +2,9 @@
 # A start that is refused (exit 78) leaves no trace: whatever the daemon
 # created before it found the configuration unusable (the session
 # directory beside the FIFO) is removed again, as on every other exit path.
-. "$(dirname "$0")/lib.sh"
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
 setup
-
-conf=$tmp/pipechat.ini
 
 # leaves_nothing WHAT DIR FIFO: with the FIFO path at FIFO (something
 # refused is there), pipechatd exits 78 and DIR's entries are unchanged.
@@ -15,7 +14,7 @@ leaves_nothing()
 
 	step "$what"
 	before=$(ls -A "$dir")
-	write_config "$conf" "$3"
+	write_config fifo.path="$3"
 	limit 10 "$PIPECHATD" -f "$conf" >/dev/null 2>"$tmp/err"
 	status=$?
 	[ "$status" -eq 78 ] ||

@@ -1,12 +1,10 @@
 #!/bin/bash
 # SIGTERM and SIGINT stop the daemon cleanly: whatever is already in the
 # pipe is printed first, the FIFO it created is removed, and it exits 0.
-. "$(dirname "$0")/lib.sh"
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
 setup
-
-fifo=$tmp/chat.fifo
-conf=$tmp/pipechat.ini
-write_config "$conf" "$fifo"
+write_config
 # 30000 raw lines at once: no rate limit, or it would test the limit.
 printf '[session]\nrate = 0\n' >>"$conf"
 
@@ -31,7 +29,7 @@ n=30000
 command -v python3 >/dev/null || n=2000
 
 step "SIGTERM while $n lines wait in the pipe"
-start_daemon "$conf" "$fifo"
+start_daemon
 kill -STOP "$dpid"
 seq -f 'drain-%08g-xxxxxx' 1 "$n" >"$tmp/expected"
 if [ "$n" -gt 2000 ]; then
@@ -66,7 +64,7 @@ cmp -s "$tmp/expected" "$tmp/got" ||
 grep -q "shutting down" "$derr" || fail "no \"shutting down\" on stderr"
 
 step "SIGTERM with a partial last line in the pipe"
-start_daemon "$conf" "$fifo"
+start_daemon
 kill -STOP "$dpid"
 (printf 'whole\nno newline' >"$fifo") || fail "cannot write to $fifo"
 kill -TERM "$dpid"
@@ -80,14 +78,13 @@ mkfifo "$tmp/feed" || fail "mkfifo failed"
 exec 7<>"$tmp/feed"
 
 step "SIGTERM while a raw client still has the FIFO open"
-start_daemon "$conf" "$fifo"
+start_daemon
 "$PIPECHAT_CLIENT" -r -f "$conf" <"$tmp/feed" 7>&- 2>"$tmp/client.err" &
 client=$!
 track "$client"
 echo "before the stop" >&7
 wait_line "$dout" "(anonymous): before the stop"
 stop_daemon TERM
-[ "$status" -eq 0 ] || fail "exit status $status after SIGTERM, expected 0"
 [ ! -e "$fifo" ] || fail "$fifo not removed at SIGTERM"
 echo "after the stop" >&7
 wait_exit "$client" 10
@@ -97,7 +94,7 @@ grep -q "1 line sent" "$tmp/client.err" ||
     fail "the client does not say 1 line was sent: $(cat "$tmp/client.err")"
 
 step "SIGTERM while a session is open"
-start_daemon "$conf" "$fifo"
+start_daemon
 "$PIPECHAT_CLIENT" -f "$conf" <"$tmp/feed" 7>&- >"$tmp/client.out" \
     2>"$tmp/client.err" &
 client=$!
@@ -106,7 +103,6 @@ wait_line "$dout" "--> $me joined"
 echo "said in the session" >&7
 wait_line "$dout" "$me: said in the session"
 stop_daemon TERM
-[ "$status" -eq 0 ] || fail "exit status $status after SIGTERM, expected 0"
 [ ! -e "$fifo" ] || fail "$fifo not removed at SIGTERM"
 # The daemon says goodbye and closes the session: the client ends.
 wait_exit "$client" 10
@@ -119,11 +115,10 @@ left=$(find "$tmp/sessions" -mindepth 1 2>/dev/null)
 exec 7>&-
 
 step "SIGINT"
-start_daemon "$conf" "$fifo"
+start_daemon
 "$PIPECHAT_CLIENT" -f "$conf" "before SIGINT" || fail "pipechat-client failed"
 wait_line "$dout" "$me: before SIGINT"
 stop_daemon INT
-[ "$status" -eq 0 ] || fail "exit status $status after SIGINT, expected 0"
 [ ! -e "$fifo" ] || fail "$fifo not removed at SIGINT"
 
 step "ok"

@@ -2,12 +2,10 @@
 # When standard output fails (its reader went away, or the disk is full)
 # the daemon says so once on stderr, removes its FIFO and exits 1: it must
 # neither die of SIGPIPE nor go on reading messages it cannot print.
-. "$(dirname "$0")/lib.sh"
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
 setup
-
-fifo=$tmp/chat.fifo
-conf=$tmp/pipechat.ini
-write_config "$conf" "$fifo"
+write_config
 
 # output_failed WHAT: the daemon exited 1 with one line about its output.
 output_failed()
@@ -29,7 +27,8 @@ mkfifo "$tmp/stdout" || fail "mkfifo failed"
 head -n 1 <"$tmp/stdout" >"$tmp/head.out" &
 head=$!
 track "$head"
-start_daemon "$conf" "$fifo" "$tmp/stdout"
+dout="$tmp/stdout"
+start_daemon
 "$PIPECHAT_CLIENT" -r -f "$conf" "first" || fail "pipechat-client failed"
 wait_exit "$head" 10
 [ "$(cat "$tmp/head.out")" = "(anonymous): first" ] ||
@@ -42,7 +41,8 @@ grep -q "output.*Broken pipe" "$derr" || fail "the message does not say why"
 
 step "stdout is /dev/full"
 [ -w /dev/full ] || { step "no /dev/full: skipping the rest"; exit 0; }
-start_daemon "$conf" "$fifo" /dev/full
+dout=/dev/full
+start_daemon
 "$PIPECHAT_CLIENT" -r -f "$conf" "into a full disk" || fail "pipechat-client failed"
 wait_exit "$dpid" 10
 output_failed "stdout to /dev/full"

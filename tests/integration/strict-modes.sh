@@ -6,12 +6,12 @@
 # /tmp), or that belongs to someone other than root or the user running
 # the program; exit 78 with a message that says why.  The parts with
 # another user (nobody) run only as root.
-. "$(dirname "$0")/lib.sh"
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
 setup
 
 d=$tmp/etc
 conf=$d/pipechat.ini
-fifo=$tmp/chat.fifo
 out=$tmp/out
 err=$tmp/err
 mkdir -m 0755 "$d" || fail "mkdir $d failed"
@@ -50,7 +50,7 @@ refused()
 	done
 }
 
-write_config "$conf" "$fifo" 0620
+write_config fifo.mode=0620
 chmod 0644 "$conf" || fail "chmod failed"
 step "mode 0644 in a directory of 0755: loads"
 run 0 "0644" "$PIPECHATD" -n -f "$conf"

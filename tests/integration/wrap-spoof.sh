@@ -8,13 +8,13 @@
 # an 80-column pseudo-terminal and shows the rows a terminal would.  No
 # row may be one the terminal wrapped to by itself, and every row with
 # SPOOF in it must start with the sender's name or with blanks.
-. "$(dirname "$0")/lib.sh"
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
 
 command -v python3 >/dev/null || skip "needs python3 for the fake daemon"
 python3 -c 'import pty' 2>/dev/null || skip "needs python3's pty module"
 setup
 here=$(dirname "$0")
-fifo=$tmp/chat.fifo
 sdir=$tmp/sessions
 mkfifo -m 0622 "$fifo" && mkdir -m 1777 "$sdir" || fail "cannot make $fifo"
 
@@ -40,6 +40,7 @@ poll 10 eval '[ -n "$(find /proc/$fpid/fd -lname "$fifo" 2>/dev/null)" ]' ||
     fail "the fake daemon did not open $fifo: $(cat "$tmp/fake.err")"
 
 step "the client on an 80-column terminal"
+# shellcheck disable=SC2086 # $sigdfl is a word list
 limit 30 python3 "$here/pty-screen.py" 80 "mallory: END" \
     $sigdfl "$PIPECHAT_CLIENT" -p "$fifo" >"$tmp/screen" 2>"$tmp/pty.err"
 status=$?

@@ -10,11 +10,9 @@
 #   nothing of the package is left but the user and groups.
 # The root is cached in $PIPECHAT_DEB_CACHE (default
 # /var/cache/pipechat-tests); delete it to start from a new one.
-set -u
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
 
-skip() { echo "SKIP: $*"; exit 77; }
-fail() { echo "FAIL: $*"; dump; exit 1; }
-note() { echo "# $*"; }
 ok() { n=$((n + 1)); echo "ok $n - $*"; }
 n=0
 
@@ -27,26 +25,23 @@ src=${SOURCE_ROOT:-$(dirname "$0")/../..}
 cache=${PIPECHAT_DEB_CACHE:-/var/cache/pipechat-tests}
 rootfs_tar=$cache/bookworm-minbase-systemd.tar
 
-tmp=$(mktemp -d /tmp/pipechat-package.XXXXXX)
 nspawn_pid=
 leader=
 
+# Power the container off (SIGTERM asks nspawn to), if it runs.
 stop_container() {
-	if [ -n "$nspawn_pid" ] && kill -0 "$nspawn_pid" 2>/dev/null; then
+	if [ -n "$nspawn_pid" ] && alive "$nspawn_pid"; then
 		kill -TERM "$nspawn_pid" 2>/dev/null
-		for _ in $(seq 100); do
-			kill -0 "$nspawn_pid" 2>/dev/null || break
-			sleep 0.1
-		done
+		poll 10 eval '! alive $nspawn_pid'
 		kill -KILL "$nspawn_pid" 2>/dev/null
+		wait "$nspawn_pid" 2>/dev/null
 	fi
-	nspawn_pid= leader=
+	nspawn_pid=''
+	leader=''
 }
-cleanup() {
-	stop_container
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+setup_tmp
+extra_cleanup=stop_container
+fail_hook=dump
 
 # inside CMD...: run a command inside the container, as root
 inside() {
@@ -61,18 +56,8 @@ dump() {
 	inside journalctl --no-pager -n 40 2>&1
 }
 
-# wait_for SECONDS CMD...: poll until CMD succeeds
-wait_for() {
-	local deadline=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ $SECONDS -lt $deadline ] || return 1
-		sleep 0.2
-	done
-}
-
 # --- the two packages ----------------------------------------------------------
-note "building the package"
+step "building the package"
 "$src/tools/build-deb" "$tmp/deb1" >"$tmp/build1.log" 2>&1 ||
     { tail -40 "$tmp/build1.log"; fail "tools/build-deb"; }
 deb1=$(ls "$tmp"/deb1/pipechat_*_*.deb)
@@ -102,7 +87,7 @@ ok "built $(basename "$deb2")"
 
 # --- a clean Debian 12 ------------------------------------------------------
 if [ ! -s "$rootfs_tar" ]; then
-	note "creating a clean Debian 12 root in $rootfs_tar (once)"
+	step "creating a clean Debian 12 root in $rootfs_tar (once)"
 	mkdir -p "$cache"
 	mmdebstrap --format=tar --variant=minbase --include=systemd,systemd-sysv,dbus \
 	    bookworm "$rootfs_tar.new" >"$tmp/mmdebstrap.log" 2>&1 ||
@@ -118,7 +103,7 @@ systemd-id128 new >"$root/etc/machine-id"
 # apt inside the container resolves names like the host does
 cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null
 
-note "booting it"
+step "booting it"
 systemd-nspawn -D "$root" --register=no --keep-unit \
     --machine="pipechat-pkg-$$" --console=passive -b \
     >"$tmp/nspawn.log" 2>&1 &
@@ -127,14 +112,14 @@ find_leader() {
 	leader=$(pgrep -P "$nspawn_pid" 2>/dev/null | head -n 1)
 	[ -n "$leader" ]
 }
-wait_for 30 find_leader || fail "container did not start"
+poll 30 find_leader || fail "container did not start"
 booted() {
 	case "$(inside systemctl is-system-running 2>/dev/null)" in
 	running | degraded) return 0 ;;
 	*) return 1 ;;
 	esac
 }
-wait_for 120 booted || fail "container did not finish booting: $(inside systemctl is-system-running 2>&1)"
+poll 120 booted || fail "container did not finish booting: $(inside systemctl is-system-running 2>&1)"
 inside test ! -e /usr/sbin/pipechatd || fail "the clean root already has pipechatd"
 ok "a clean Debian 12 booted under systemd"
 
@@ -167,7 +152,7 @@ chat() {
 		inside journalctl -u pipechatd --no-pager -o cat 2>/dev/null |
 		    grep -q "alice.*$1"
 	}
-	wait_for 20 in_journal "$1" ||
+	poll 20 in_journal "$1" ||
 	    fail "'$1' from alice is not in journalctl -u pipechatd"
 }
 chat "hello-from-alice-$$"

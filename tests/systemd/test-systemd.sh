@@ -9,11 +9,8 @@
 #   byte held in the FIFO (which never reaches end of file here) holding up
 #   no join and no raw line; a second pipechatd refused; stop leaving no
 #   process; systemd-analyze verify and security.
-set -u
-
-skip() { echo "SKIP: $*"; exit 77; }
-fail() { echo "FAIL: $*"; dump; exit 1; }
-note() { echo "# $*"; }
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
 
 [ "$(id -u)" -eq 0 ] || skip "needs root to boot a container"
 command -v systemd-nspawn >/dev/null || skip "systemd-nspawn not installed (apt-get install systemd-container)"
@@ -21,23 +18,21 @@ command -v systemd-nspawn >/dev/null || skip "systemd-nspawn not installed (apt-
 command -v nsenter >/dev/null || skip "nsenter not installed"
 [ "${SANITIZED:-none}" = none ] || skip "sanitizer builds are not run under the unit's system-call filter"
 
-tmp=$(mktemp -d /tmp/pipechat-systemd.XXXXXX)
 nspawn_pid=
 leader=
 
-cleanup() {
-	if [ -n "$nspawn_pid" ] && kill -0 "$nspawn_pid" 2>/dev/null; then
+# The EXIT trap's first step (extra_cleanup): power the container off.
+stop_container() {
+	if [ -n "$nspawn_pid" ] && alive "$nspawn_pid"; then
 		# SIGTERM asks nspawn to power the container off cleanly.
 		kill -TERM "$nspawn_pid" 2>/dev/null
-		for _ in $(seq 100); do
-			kill -0 "$nspawn_pid" 2>/dev/null || break
-			sleep 0.1
-		done
+		poll 10 eval '! alive $nspawn_pid'
 		kill -KILL "$nspawn_pid" 2>/dev/null
 	fi
-	rm -rf "$tmp"
 }
-trap cleanup EXIT
+setup_tmp
+extra_cleanup=stop_container
+fail_hook=dump
 
 # inside CMD...: run a command inside the container, with its PATH
 inside() {
@@ -49,16 +44,6 @@ dump() {
 	[ -n "$leader" ] || { tail -20 "$tmp/nspawn.log" 2>/dev/null; return; }
 	inside systemctl status --no-pager pipechatd.socket pipechatd.service 2>&1 | tail -30
 	inside journalctl --no-pager -n 40 -u pipechatd 2>&1
-}
-
-# wait_for SECONDS CMD...: poll until CMD succeeds
-wait_for() {
-	local deadline=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ $SECONDS -lt $deadline ] || return 1
-		sleep 0.2
-	done
 }
 
 # --- install into a DESTDIR, prefix /usr -----------------------------------
@@ -90,7 +75,7 @@ sed -i 's/^;rate = .*/rate = 0/' "$tmp/pipechat.ini" &&
 systemd-id128 new >"$tmp/machine-id"
 
 # --- boot --------------------------------------------------------------------
-note "booting a container"
+step "booting a container"
 systemd-nspawn -D / --volatile=yes --register=no --keep-unit \
     --machine="pipechat-test-$$" \
     --overlay-ro="/usr:$dest/usr:/usr" \
@@ -103,15 +88,15 @@ find_leader() {
 	leader=$(pgrep -P "$nspawn_pid" 2>/dev/null | head -n 1)
 	[ -n "$leader" ]
 }
-wait_for 30 find_leader || fail "container did not start"
+poll 30 find_leader || fail "container did not start"
 booted() {
 	case "$(inside systemctl is-system-running 2>/dev/null)" in
 	running | degraded) return 0 ;;
 	*) return 1 ;;
 	esac
 }
-wait_for 90 booted || fail "container did not finish booting: $(inside systemctl is-system-running 2>&1)"
-note "container up (leader pid $leader)"
+poll 90 booted || fail "container did not finish booting: $(inside systemctl is-system-running 2>&1)"
+step "container up (leader pid $leader)"
 
 inside systemd-analyze verify --man=no /usr/lib/systemd/system/pipechatd.socket \
     /usr/lib/systemd/system/pipechatd.service >"$tmp/verify.log" 2>&1 ||
@@ -137,7 +122,7 @@ inside test -p "$FIFO_PATH" || fail "the socket unit made no FIFO at $FIFO_PATH"
 inside systemctl is-active --quiet pipechatd.service && fail "service running before the first write"
 inside sh -c "echo first-write > $FIFO_PATH" || fail "raw write to the FIFO"
 active() { inside systemctl is-active --quiet pipechatd.service; }
-wait_for 20 active || fail "a first write did not start pipechatd"
+poll 20 active || fail "a first write did not start pipechatd"
 echo "ok - a first write to the FIFO activates pipechatd"
 
 # journal_has PATTERN [journalctl args]: the pattern is in pipechatd's journal
@@ -146,21 +131,21 @@ journal_has() {
 	shift
 	inside journalctl --no-pager -o cat -u pipechatd "$@" | grep -q -- "$pat"
 }
-wait_for 20 journal_has '^(anonymous): first-write$' ||
+poll 20 journal_has '^(anonymous): first-write$' ||
     fail "the first write is not in the journal"
 echo "ok - the activating line is in journalctl -u pipechatd"
 
 # --- clients -------------------------------------------------------------
 inside sh -c 'echo hello-from-root | pipechat-client' ||
     fail "pipechat-client as root exited $?"
-wait_for 10 journal_has '^root: hello-from-root$' || fail "root's line is not in the journal"
+poll 10 journal_has '^root: hello-from-root$' || fail "root's line is not in the journal"
 echo "ok - pipechat-client as root"
 
 inside systemd-sysusers --inline 'u pctalice - "pipechat test user" /nonexistent' \
     "m pctalice $CHAT_GROUP" || fail "cannot create a test user"
 inside setpriv --reuid=pctalice --regid=pctalice --init-groups \
     pipechat-client hello from alice || fail "pipechat-client as pctalice exited $?"
-wait_for 10 journal_has '^pctalice: hello from alice$' ||
+poll 10 journal_has '^pctalice: hello from alice$' ||
     fail "pctalice's line is not in the journal"
 journal_has 'hello from alice' PIPECHAT_USER=pctalice ||
     fail "journalctl PIPECHAT_USER=pctalice does not find the line"
@@ -184,7 +169,7 @@ status_counts() {
 	*) return 1 ;;
 	esac
 }
-wait_for 10 status_counts || fail "STATUS= does not count messages: '$status'"
+poll 10 status_counts || fail "STATUS= does not count messages: '$status'"
 echo "ok - STATUS= reports: $status"
 
 # --- reload --------------------------------------------------------------------
@@ -196,10 +181,10 @@ set_mode() {
 set_mode 0600
 inside systemctl reload pipechatd || fail "systemctl reload"
 mode_is() { [ "$(inside stat -c %a "$FIFO_PATH")" = "$1" ]; }
-wait_for 10 mode_is 600 || fail "reload did not apply mode 0600"
+poll 10 mode_is 600 || fail "reload did not apply mode 0600"
 set_mode 0620
 inside systemctl reload pipechatd || fail "systemctl reload"
-wait_for 10 mode_is 620 || fail "reload did not apply mode 0620 back"
+poll 10 mode_is 620 || fail "reload did not apply mode 0620 back"
 inside systemctl is-active --quiet pipechatd || fail "not active after reload"
 echo "ok - systemctl reload applies a new FIFO mode"
 
@@ -215,7 +200,7 @@ count_lines() {
 	    grep -c '^(anonymous): restart-line-[0-9]*$')
 	[ "$n" -ge 300 ]
 }
-wait_for 20 count_lines || fail "only $n of 300 lines in the journal after a restart"
+poll 20 count_lines || fail "only $n of 300 lines in the journal after a restart"
 dups=$(inside journalctl --no-pager -o cat -u pipechatd |
     grep '^(anonymous): restart-line-' | sort | uniq -d | wc -l)
 [ "$dups" -eq 0 ] || fail "$dups lines printed twice"
@@ -247,7 +232,7 @@ held_lines() {
 	    grep -cE '^(root|\(anonymous\)): (said|raw)-held-[0-9]+$')
 	[ "$n" -ge 20 ]
 }
-wait_for 20 held_lines || fail "only $n of 20 lines in the journal with a byte held"
+poll 20 held_lines || fail "only $n of 20 lines in the journal with a byte held"
 journal_has '^(anonymous): .*JOIN' && fail "a JOIN line was printed"
 journal_has '^(anonymous): h \[incomplete\]$' ||
     fail "the held byte was not shown as an incomplete line"
