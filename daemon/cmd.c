@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What a session's line means: a chat message, or a command.  Commands
  * are a table (tmux's cmd_entry): one entry is one command, and /help and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* What a session's line means: a chat message, or a command. */
 #ifndef PC_CMD_H
 #define PC_CMD_H

@@ -19,6 +19,7 @@
 #include "room.h"
 #include "session.h"
 #include "sessiondir.h"
+#include "xmalloc.h"
 
 /* Refusals of raw writers' lines are logged at most this often. */
 #define ROOM_LOG_INTERVAL_MS	10000
@@ -75,22 +76,16 @@ room_new(struct event_base *base, const struct config *conf,
 {
 	struct room	*r;
 
-	if ((r = calloc(1, sizeof *r)) == NULL)
-		return NULL;
+	r = xcalloc(1, sizeof *r);
 	r->base = base;
 	r->out = out;
 	r->dirfd = -1;
 	TAILQ_INIT(&r->members);
 	r->sessions = session_set_new(base);
-	r->dir = strdup(conf->session_dir);
-	r->fifo_path = strdup(conf->fifo_path);
+	r->dir = xstrdup(conf->session_dir);
+	r->fifo_path = xstrdup(conf->fifo_path);
 	r->anon_refused = lograte_new(base, "anonymous lines not shown", 1,
 	    ROOM_LOG_INTERVAL_MS);
-	if (r->dir == NULL || r->fifo_path == NULL ||
-	    r->anon_refused == NULL) {
-		room_free(r);
-		return NULL;
-	}
 	room_reconfigure(r, conf);
 	return r;
 }
@@ -279,8 +274,7 @@ room_join(struct room *r, const struct proto_join *j)
 			return;
 		}
 	}
-	if ((m = calloc(1, sizeof *m)) == NULL)
-		fatal("calloc");
+	m = xcalloc(1, sizeof *m);
 	m->room = r;
 	s = session_open(r->sessions, r->dirfd, j, &r->limits,
 	    &room_session_cb, m);

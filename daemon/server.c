@@ -140,8 +140,7 @@ server_new(struct config *conf, int *busy, char **cause)
 	s->sighup_ev = server_signal(s, SIGHUP, server_reload_cb);
 	s->out = output_new(s->base, STDOUT_FILENO, server_output_fail_cb, s);
 	conf->max_clients = server_raise_nofile(conf->max_clients);
-	if ((s->room = room_new(s->base, conf, s->out)) == NULL)
-		fatalx("room: out of memory");
+	s->room = room_new(s->base, conf, s->out);
 	s->listener = listener_new(s->base, conf, listen_fd, s->room, busy,
 	    cause);
 	if (s->listener == NULL || room_open_dir(s->room, cause) == -1)

@@ -24,6 +24,7 @@
 #include "sessiondir.h"
 #include "session.h"
 #include "spare.h"
+#include "xmalloc.h"
 
 /*
  * The modes a client gives its FIFOs (see docs/PROTOCOL.md).  Group is
@@ -135,16 +136,13 @@ session_set_new(struct event_base *base)
 {
 	struct session_set	*set;
 
-	if ((set = calloc(1, sizeof *set)) == NULL)
-		fatal("calloc");
+	set = xcalloc(1, sizeof *set);
 	set->base = base;
 	TAILQ_INIT(&set->lingering);
 	set->refusals = lograte_new(base, "refused sessions",
 	    SESSION_LOG_BURST, SESSION_LOG_INTERVAL_MS);
 	set->throttled = lograte_new(base, "throttled sessions",
 	    SESSION_LOG_BURST, SESSION_LOG_INTERVAL_MS);
-	if (set->refusals == NULL || set->throttled == NULL)
-		fatalx("out of memory");
 	return set;
 }
 
@@ -326,8 +324,7 @@ session_open(struct session_set *set, int dirfd, const struct proto_join *j,
 		if (strcmp(s->id, j->id) == 0)
 			return NULL;
 	}
-	if ((s = calloc(1, sizeof *s)) == NULL)
-		fatal("calloc");
+	s = xcalloc(1, sizeof *s);
 	s->set = set;
 	s->cb = cb;
 	s->cb_arg = arg;
@@ -425,8 +422,7 @@ session_open(struct session_set *set, int dirfd, const struct proto_join *j,
 		session_refuse(s, why);
 		return NULL;
 	}
-	if ((s->name = strdup(name)) == NULL)
-		fatal("strdup");
+	s->name = xstrdup(name);
 
 	s->ingest = ingest_new(base, s->in_fd, session_line_cb, session_eof_cb,
 	    s);
@@ -701,8 +697,8 @@ session_close(struct session *s, const char *reason)
 	if (s->closing)
 		return;
 	s->closing = 1;
-	if (reason != NULL && (s->reason = strdup(reason)) == NULL)
-		fatal("strdup");
+	if (reason != NULL)
+		s->reason = xstrdup(reason);
 	ingest_pause(s->ingest);
 	session_arm(s, 0);
 	event_del(s->gone_ev);

@@ -1,7 +1,7 @@
 #!/bin/bash
 # A client killed with SIGKILL in the middle of a session cannot say
 # goodbye or remove its FIFOs: the daemon notices (its ID.out lost its
-# reader), tells the others "* NAME left", removes the dead session's
+# reader), tells the others "<-- NAME left", removes the dead session's
 # FIFOs, and carries on; the others keep chatting.
 # shellcheck disable=SC2154 # make_user VAR SHORT sets VAR
 # shellcheck source=../lib.sh

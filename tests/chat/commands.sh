@@ -50,6 +50,10 @@ step "/who: to the asker only"
 client_say a "/who"
 wait_line "$tmp/a.out" "-!- 2 connected: $alice $bob"
 
+step "/help: the command table, to the asker only"
+client_say a "/help"
+wait_line "$tmp/a.out" '-!- /me ACTION: show "* NAME ACTION" to everyone else'
+
 step "/me waves"
 client_say a "/me waves"
 wait_line "$tmp/b.out" "* $alice waves"
@@ -84,6 +88,11 @@ step "transcripts"
 cat >"$tmp/a.want" <<EOF2
 --> $bob joined
 -!- 2 connected: $alice $bob
+-!- /who: who is connected, told to you only
+-!- /me ACTION: show "* NAME ACTION" to everyone else
+-!- /quit: leave the room
+-!- /help: this list
+-!- //text: say "/text"
 EOF2
 cat >"$tmp/b.want" <<EOF2
 * $alice waves

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Tests for daemon/session.c: the outbound queue (the pinned head, trimming,
  * "N messages dropped") and the callbacks to the owner, through the opaque
@@ -36,6 +37,7 @@ struct fixture {
 	size_t			 outlen;
 	char			 line[256];	/* the last line cb had */
 	int			 nlines;
+	int			 echo;		/* line_cb says it back */
 	int			 nend;
 	int			 end_reason_null;
 };
@@ -48,6 +50,8 @@ fixture_line_cb(void *arg, const char *line, size_t len, int flags)
 	(void)flags;
 	snprintf(f->line, sizeof f->line, "%.*s", (int)len, line);
 	f->nlines++;
+	if (f->echo)
+		session_send(f->s, PROTO_MSG, line, len);
 }
 
 static void
@@ -359,6 +363,18 @@ test_callbacks(void)
 	is_str(f.line, "hello", "... as it was said");
 	is_int(session_set_lingering(f.set, getuid(), &mine), 0,
 	    "nothing lingers");
+	/*
+	 * What a line makes the owner queue is written in the loop pass
+	 * that read the line: no second pass waiting for EV_WRITE.
+	 */
+	f.echo = 1;
+	if (write(f.in_wfd, "again\n", 6) != 6)
+		abort();
+	event_base_loop(f.base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+	fixture_read(&f);
+	is_mem(f.out, f.outlen, "msg again\n", (size_t)10,
+	    "the answer was written in the same loop pass");
+	f.echo = 0;
 	/* The client leaves; the pipe is full, so the bye must wait. */
 	fixture_fill(&f);
 	close(f.in_wfd);

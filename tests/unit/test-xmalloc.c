@@ -12,6 +12,18 @@
 
 #include "tap.h"
 
+/*
+ * Under AddressSanitizer a too-large allocation aborts by default, before
+ * xmalloc could see its NULL: let it return NULL, as the C library does.
+ */
+const char	*__asan_default_options(void);
+
+const char *
+__asan_default_options(void)
+{
+	return "allocator_may_return_null=1";
+}
+
 enum xmalloc_case { XM_MALLOC, XM_CALLOC, XM_REALLOCARRAY };
 
 /*
