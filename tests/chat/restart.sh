@@ -5,7 +5,8 @@
 # exactly once in the two daemons' outputs together, in order, and the
 # client exits 0; the rejoin is quiet (no "left" at the shutdown, no second
 # "joined", but a "left" when it leaves).  On a terminal, one notice when it goes, one when it is
-# back, and what was typed meanwhile is sent.  End of input while the
+# back, and what was typed meanwhile (and half a line typed before) is
+# sent.  End of input while the
 # daemon is away: exit 0 at once.  A daemon away longer than the bound
 # (-w): exit 69, saying how many lines were sent.  /quit while waiting:
 # the lines before it are sent.  ^C while waiting: exit 130, no FIFOs
@@ -98,12 +99,16 @@ if command -v python3 >/dev/null; then
 	    fail "no prompt on the terminal: $(cat -v "$tmp/pty.log")"
 	printf 'typed before\r' >&"$ctl"
 	wait_line "$dout" "$me: typed before"
+	# Half a line typed when the daemon goes survives.
+	printf 'half, ' >&"$ctl"
+	poll 10 grep -qF "half, " "$tmp/pty.log" ||
+	    fail "the typing was not echoed: $(cat -v "$tmp/pty.log")"
 	stop_daemon
 	poll 10 grep -qF -- "-!- pipechatd is restarting" "$tmp/pty.log" ||
 	    fail "no notice that the daemon went: $(cat -v "$tmp/pty.log")"
 	printf 'typed meanwhile\r' >&"$ctl"
 	start_daemon
-	wait_line "$dout" "$me: typed meanwhile"
+	wait_line "$dout" "$me: half, typed meanwhile"
 	poll 10 grep -qF -- "-!- back" "$tmp/pty.log" ||
 	    fail "no notice that the daemon is back: $(cat -v "$tmp/pty.log")"
 	printf 'typed after\r' >&"$ctl"
