@@ -4,13 +4,12 @@
 # new one started on the same config a second later: every line appears
 # exactly once in the two daemons' outputs together, in order, and the
 # client exits 0; the rejoin is quiet (no "left" at the shutdown, no second
-# "joined", but a "left" when it leaves).  On a terminal, one notice when it goes, one when it is
-# back, and what was typed meanwhile (and half a line typed before) is
-# sent.  End of input while the
-# daemon is away: exit 0 at once.  A daemon away longer than the bound
-# (-w): exit 69, saying how many lines were sent.  /quit while waiting:
-# the lines before it are sent.  ^C while waiting: exit 130, no FIFOs
-# left.
+# "joined", but a "left" when it leaves).  On a terminal, one notice when
+# it goes, one when it is back, and what was typed meanwhile (and half a
+# line typed before) is sent.  End of input while the daemon is away: exit
+# 0 at once.  A daemon away longer than the bound (-w): exit 69, saying
+# how many lines were sent.  /quit while waiting: the lines before it are
+# sent.  ^C while waiting: exit 130, no FIFOs left.
 # shellcheck source=../lib.sh
 . "$(dirname "$0")/../lib.sh"
 
