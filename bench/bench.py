@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """bench/bench.py: run pipechat's benchmarks and write the report.
 
     bench/bench.py --daemon before=/tmp/build-before/daemon/pipechatd \\

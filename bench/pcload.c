@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * pcload: a load driver for pipechatd.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * pcstart: how long a daemon takes from execve(2) to being of use.
  *

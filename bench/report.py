@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """bench/report.py: BENCHMARKS.md and bench.png from bench.py's results.json.
 
     bench/report.py DIR      # render DIR/results.json again, into DIR

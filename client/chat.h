@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The client's loop: stdin lines out, the daemon's lines in. */
 #ifndef PC_CHAT_H
 #define PC_CHAT_H

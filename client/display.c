@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* How the daemon's lines are shown: safe, and impossible to imitate. */
 #include <sys/ioctl.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* How the daemon's lines are shown: safe, and impossible to imitate. */
 #ifndef PC_DISPLAY_H
 #define PC_DISPLAY_H

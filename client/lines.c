@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Bytes read from an fd, cut into lines. */
 #include <string.h>
 #include <unistd.h>

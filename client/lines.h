@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Bytes read from an fd, cut into lines. */
 #ifndef PC_LINES_H
 #define PC_LINES_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* pipechat-client: join the pipechat room, or send to it. */
 #include <err.h>
 #include <errno.h>

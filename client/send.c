@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Writing messages to the daemon's well-known FIFO. */
 #include <sys/stat.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Writing messages to the daemon's well-known FIFO. */
 #ifndef PC_SEND_H
 #define PC_SEND_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The client's side of a session: its FIFO pair and the JOIN handshake. */
 #include <sys/random.h>
 #include <sys/stat.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The client's side of a session: its FIFO pair and the JOIN handshake. */
 #ifndef PC_CLIENT_SESSION_H
 #define PC_CLIENT_SESSION_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* A minimal line editor, so that incoming messages do not garble typing. */
 #include <string.h>
 #include <termios.h>

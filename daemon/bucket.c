@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* A token bucket: how many lines a sender may send, and how fast. */
 #include <sys/time.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* A token bucket: how many lines a sender may send, and how fast. */
 #ifndef PC_BUCKET_H
 #define PC_BUCKET_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * pipechatd -n: check the configuration against the system as it stands,
  * changing nothing, as sshd -t and nginx -t do.

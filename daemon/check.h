@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* pipechatd -n: check the configuration against the system. */
 #ifndef PC_CHECK_H
 #define PC_CHECK_H

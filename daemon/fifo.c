@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Safe creation, opening and removal of the daemon's FIFOs. */
 #include <sys/file.h>
 #include <sys/stat.h>

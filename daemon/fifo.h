@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Safe creation, opening and removal of the daemon's FIFOs. */
 #ifndef PC_FIFO_H
 #define PC_FIFO_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* One client byte stream (a FIFO's read end) framed into messages. */
 #include <errno.h>
 #include <stdlib.h>

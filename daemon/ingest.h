@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* One client byte stream (a FIFO's read end) framed into messages. */
 #ifndef PC_INGEST_H
 #define PC_INGEST_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The well-known FIFO: where raw writers' lines come in. */
 #include <stdlib.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The well-known FIFO: where raw writers' lines come in. */
 #ifndef PC_LISTENER_H
 #define PC_LISTENER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The daemon's own diagnostics, in the OpenBSD log.c shape. */
 #include <sys/stat.h>
 

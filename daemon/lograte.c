@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Rate-limited warnings: the first few in full, then a count. */
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Rate-limited warnings: the first few in full, then a count. */
 #ifndef PC_LOGRATE_H
 #define PC_LOGRATE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* pipechatd: start-up and shutdown. */
 #include <signal.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* A chat message as it travels from ingest to output, and how it reads. */
 #ifndef PC_MESSAGE_H
 #define PC_MESSAGE_H

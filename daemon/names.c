@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Login names of uids, and the groups they are in, looked up once. */
 #include <errno.h>
 #include <grp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Login names of uids, and the groups they are in, looked up once. */
 #ifndef PC_NAMES_H
 #define PC_NAMES_H

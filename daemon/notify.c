@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Telling systemd how we are: sd_notify(3), or nothing without systemd. */
 #include <stdarg.h>
 #include <stdio.h>

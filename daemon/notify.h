@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Telling systemd how we are: sd_notify(3), or nothing without systemd. */
 #ifndef PC_NOTIFY_H
 #define PC_NOTIFY_H

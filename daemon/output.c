@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Where messages are printed: one line each on an fd, in batches. */
 #include <errno.h>
 #include <poll.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Where messages are printed: one line each on an fd, in batches. */
 #ifndef PC_OUTPUT_H
 #define PC_OUTPUT_H

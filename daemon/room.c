@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Who is in the room, and fan-out of every message to them. */
 #include <sys/queue.h>
 #include <sys/stat.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Who is in the room, and fan-out of every message to them. */
 #ifndef PC_ROOM_H
 #define PC_ROOM_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The daemon's event loop: signals, reload, and who owns what. */
 #include <sys/resource.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* One client's session: its FIFO pair, identity, and outbound queue. */
 #include <sys/queue.h>
 #include <sys/stat.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* One client's session: its FIFO pair, identity, and outbound queue. */
 #ifndef PC_SESSION_H
 #define PC_SESSION_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The directory where clients create their session FIFOs. */
 #include <sys/stat.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The directory where clients create their session FIFOs. */
 #ifndef PC_SESSIONDIR_H
 #define PC_SESSIONDIR_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* One fd kept in reserve for when the fd limit is reached. */
 #include <fcntl.h>
 #include <unistd.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* One fd kept in reserve for when the fd limit is reached. */
 #ifndef PC_SPARE_H
 #define PC_SPARE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Fuzz what pipechat-client reads from a FIFO, none of which it may
  * trust: the answer to its JOIN (session_read_line, session_why), the

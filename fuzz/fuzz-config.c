@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Fuzz config_load with whatever an administrator might put in the ini. */
 #include <sys/mman.h>
 #include <sys/stat.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Fuzz a client's byte stream through a pipe, ingest and message_format. */
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Fuzz the wire protocol: JOIN lines from clients, kinds of daemon lines. */
 #include <stdint.h>
 #include <stdlib.h>

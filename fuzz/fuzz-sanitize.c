@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Fuzz sanitize(), utf8_decode() and utf8_cut() with untrusted bytes. */
 #include <stdint.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* What the harnesses share: a fatal check and an independent UTF-8 oracle. */
 #ifndef PC_FUZZ_H
 #define PC_FUZZ_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* pipechat.ini: defaults, parsing with inih, validation. */
 #include <sys/stat.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* pipechat.ini: defaults, parsing with inih, validation. */
 #ifndef PC_CONFIG_H
 #define PC_CONFIG_H

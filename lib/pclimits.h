@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Limits shared by pipechatd and pipechat-client, with the reason for each. */
 #ifndef PC_LIMITS_H
 #define PC_LIMITS_H

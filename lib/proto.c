@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The wire protocol between pipechat-client and pipechatd (docs/PROTOCOL.md). */
 #include <stdio.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The wire protocol between pipechat-client and pipechatd (docs/PROTOCOL.md). */
 #ifndef PC_PROTO_H
 #define PC_PROTO_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Make untrusted text safe to print on a terminal or in a log. */
 #include <stddef.h>
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Make untrusted text safe to print on a terminal or in a log. */
 #ifndef PC_SANITIZE_H
 #define PC_SANITIZE_H

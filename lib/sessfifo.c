@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* A session's pair of FIFOs: make, open and remove them as a client. */
 #include <sys/stat.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A session's pair of FIFOs in the session directory, as a client makes
  * them (docs/PROTOCOL.md): pipechat-client and bench/pcload share this.

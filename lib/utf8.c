@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* UTF-8 decoding and cutting, strict per Unicode Table 3-7. */
 #include "utf8.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* UTF-8 decoding and cutting, strict per Unicode Table 3-7. */
 #ifndef PC_UTF8_H
 #define PC_UTF8_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Allocation that cannot fail: out of memory is fatal. */
 #include <errno.h>
 #include <stdint.h>

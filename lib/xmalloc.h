@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Allocation that cannot fail: out of memory, print so and exit
  * PC_EX_SOFTWARE (tmux and OpenBSD xmalloc.c).  Running on without the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # check-options.sh PROGRAM PAGE.scd [PROGRAM PAGE.scd ...]
 #
 # Check that a man page documents exactly the options its program's -h

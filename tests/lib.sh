@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # shellcheck shell=bash
 # shellcheck disable=SC2034 # the variables set here are the scripts'
 # The shell library of the test scripts (tests/integration, tests/chat,

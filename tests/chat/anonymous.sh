@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # [fifo] anonymous = no: lines written straight to the well-known FIFO are
 # not shown, while sessions chat as usual; the refusals are logged as a
 # count, not one line each; pipechat-client -r refuses to send (exit 77)

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Readers that keep up lose nothing when a burst arrives that their pipes
 # can hold.  docs/PROTOCOL.md: the outbound queue is bounded by queue_max
 # "on top of the pipe's own buffer (64 KiB)".  With the daemon stopped

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # A client killed with SIGKILL in the middle of a session cannot say
 # goodbye or remove its FIFOs: the daemon notices (its ID.out lost its
 # reader), tells the others "<-- NAME left", removes the dead session's

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Commands and limits.  /who answers the asker only; /me ACTION shows as
 # "* NAME ACTION"; an unknown /command gets an error to that client only
 # (on its stderr), which nobody else and not the daemon's output sees;

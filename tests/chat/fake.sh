@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # shellcheck shell=bash
 # shellcheck disable=SC2154 # sdir, fifo, derr: set by tests/lib.sh
 # Fake sessions for the chat tests that play a hostile client: as root, a

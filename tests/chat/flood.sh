@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Per-session rate limit ([session] rate and burst, here the defaults: 20
 # lines/s, 100 at once).  Alice floods: 300 lines as fast as her client
 # can write them.  She is told once that she is over the rate; the daemon stops

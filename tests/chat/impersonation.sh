@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Eve, a member of the chat group like alice and bob, tries everything the
 # permission model (docs/PROTOCOL.md, "Why nobody can speak for somebody
 # else") says she cannot do to alice's session: use, remove or replace

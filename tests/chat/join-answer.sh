@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # A JOIN that cannot be had is answered where it can be, and logged with
 # what was wrong.  When ID.out cannot be opened (a symbolic link, a
 # regular file, a mode that does not let the daemon write) there is no

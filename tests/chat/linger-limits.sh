@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Lingering sessions count against the limits.  A session whose client
 # left while its .out was full lingers (up to 2 s) to write its last
 # "bye", holding two fds.  Mallory loops join-and-leave with a full .out:

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Nobody can imitate the daemon's notices (issue 9, section 3).  Alice's
 # "/me left", "/me joined" and messages and raw lines that start like a
 # notice must not show as anything a reader takes for the daemon's word:

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Sending without staying: `echo hi | pipechat-client` joins, says "hi",
 # leaves and exits 0; `pipechat-client one shot` says "one shot" as one
 # quiet message, with no joined/left notices; -q joins quietly; -r writes

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Who may chat: the owner of a session's FIFOs must have a passwd entry
 # (uids from a subordinate range would give one person any number of
 # identities) and be allowed to write the well-known FIFO (root, or a

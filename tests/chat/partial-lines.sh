@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # One writer's partial line must cost nobody else anything.  On the
 # well-known FIFO a writer that (1) holds it open after one byte without a
 # newline, (2) drips a byte every 5 ms, (3) writes 4,100 bytes without a

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """Run a program on a pseudo-terminal, copy all it writes there to a log
 file, and type what is written into a control FIFO, byte for byte.
 

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Sessions ride through a restart of pipechatd (issue 11).  A piped
 # client streams 2000 lines while the daemon is stopped (SIGTERM) and a
 # new one started on the same config a second later: every line appears

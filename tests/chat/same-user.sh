@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # The daemon's own user can chat too: with pipechatd and pipechat-client
 # running as the same user (tools/run-dev does that: both as the
 # developer), the client joins, talks and leaves, and so do pcload's

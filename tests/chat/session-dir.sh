@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # The session directory at start.  The session FIFOs a crashed daemon left
 # in it (ID.in and ID.out, ID a valid session id, also other users') are
 # removed, unless the client is still there (a reader on ID.out: it is

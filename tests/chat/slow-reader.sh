@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # A session that stops reading does not hold up the others, and loses
 # only what it is told it lost (docs/PROTOCOL.md, "A client that stops
 # reading"): once its queue passes [session] queue_max the daemon drops

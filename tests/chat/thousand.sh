@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # 1,000 sessions at once (pcload), and a real client: all join, every one
 # receives the messages of one of them and the lines of a raw writer, and
 # all leave with their FIFOs removed; the daemon stays up and says nothing

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Two users chat: each sees the other's lines under the other's login name
 # (the owner of the session FIFOs), never their own; the daemon prints
 # every line with the right name; a raw `echo x > FIFO` reaches both as

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # SIGKILL the daemon while raw writers and sessions are active:
 #  * every client exits by itself, 69 with a message, not by a signal
 #    (sessions after waiting -w 1 s in vain for the daemon to come back);

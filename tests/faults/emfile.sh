@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # File descriptor exhaustion.  Three daemons, each with max_clients (100)
 # larger than its fd limit allows:
 #

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Small pipes.  With fs.pipe-user-pages-soft lowered to 1, every pipe an
 # unprivileged user creates gets the kernel's minimum buffer (1 page on old
 # kernels, 2 since Linux 5.18) instead of 16 pages.  pipechatd runs as one

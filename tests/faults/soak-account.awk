@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Account for every line of the soak (see soak.sh).
 #
 #	awk -v me=LOGIN -v dir=INCDIR [-v slowstop=1] -f soak-lines.awk \

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Print lines 1..count of client id, incarnation r (see soak-lines.awk).
 BEGIN {
 	soak_init()

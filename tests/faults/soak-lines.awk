@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # The soak's numbered lines, "cID-rR-NNNNNN-PAYLOAD": PAYLOAD is 10 to 400
 # bytes of [A-Za-z0-9] that depend on ID, R and N only, so that whoever
 # reads a line back can regenerate it and compare.  Shared by the generator

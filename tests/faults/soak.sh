@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Soak: 32 clients (16 raw writers, 15 paced sessions, 1 flooding session)
 # send numbered lines "cID-rR-NNNNNN-PAYLOAD" for SOAK_SECONDS while a chaos
 # loop SIGKILLs clients, SIGSTOPs them, points session clients' output at

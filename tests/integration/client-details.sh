@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # How pipechat-client turns its input into messages, in both modes:
 # arguments are one message; a line longer than a message is cut into
 # several (between UTF-8 characters) that add up to it; CRLF loses the CR;

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # pipechat-client says what is wrong, with the documented exit status,
 # and never hangs, in both modes (room session and raw -r): no FIFO (66),
 # a FIFO nobody reads (69), not a FIFO (78), and a daemon that dies while

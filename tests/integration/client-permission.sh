@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # A user the FIFO's mode does not let write gets exit status 77 and a hint
 # about the group, in both modes; once [fifo] group names their group (and
 # the daemon is reloaded), the same user can send: raw lines show as

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Many clients at once: every line arrives exactly once, whole, and each
 # client's lines keep their order.
 #   concurrency.sh [raw]   clients write to the well-known FIFO (-r): lines

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # pipechatd -n checks what it can without changing anything, as sshd -t
 # does: the FIFO's directory, what stands at the FIFO's path, the group,
 # and the session directory.  Each problem is one line that names the

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """A fake pipechatd for the client's tests: it reads the well-known FIFO
 like the real one, answers the JOIN as told, and says hostile things.
 
@@ -11,6 +12,7 @@ After LINES, the fake waits for the client to close ID.in and says
 "bye you left", as pipechatd does.  Exit status 0, or 1 with a reason.
 """
 import os
+import select
 import re
 import sys
 import time
@@ -58,23 +60,25 @@ def main():
         return
     for line in conf.get("LINES", []):
         write_all(out, line)
-    # Wait for the client's end of file on ID.in, then confirm.
+    # Wait for the client's end of file on ID.in, then confirm.  poll()
+    # reports POLLHUP on a FIFO only once a writer has come and gone since
+    # we opened it, so a client that opens and closes ID.in between two
+    # looks is not missed (polling read() for "no writer" would miss it).
+    poller = select.poll()
+    poller.register(inp, select.POLLIN)
     deadline = time.monotonic() + 20
-    opened = False
-    while time.monotonic() < deadline:
-        try:
-            chunk = os.read(inp, 65536)
-        except BlockingIOError:
-            opened = True
-            time.sleep(0.01)
-            continue
-        if chunk:
-            opened = True
-            continue
-        if opened:
-            break
-        time.sleep(0.01)
-    else:
+    done = False
+    while not done and time.monotonic() < deadline:
+        for _, ev in poller.poll(100):
+            if ev & select.POLLIN:
+                try:
+                    if os.read(inp, 65536):
+                        continue
+                except BlockingIOError:
+                    continue
+            if ev & select.POLLHUP:
+                done = True
+    if not done:
         fail("the client did not close ID.in in 20 s")
     try:
         write_all(out, b"bye you left\n")

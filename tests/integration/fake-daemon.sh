@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # The client treats every byte it reads as hostile (issue 9, section 7).
 # A fake pipechatd (fake-daemon.py), which anybody can run and point
 # others at with -p, sends what the real one never would: a msg line of

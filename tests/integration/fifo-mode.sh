@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # The FIFO gets exactly the configured mode whatever the umask; a FIFO of
 # ours already at the path is reused (same inode) with the mode applied
 # again; a mode that would let others read is refused before anything is

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Whatever bytes writers send, what pipechatd prints (and what session
 # clients show) is valid UTF-8 without a single control byte; an overlong
 # line is cut and marked without spoiling the next one; a writer that dies

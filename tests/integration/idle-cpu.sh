@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # An idle daemon sleeps.  When the last writer closes a FIFO, the read end
 # reports end-of-file (and POLLHUP) until it is reopened: a daemon that
 # does not handle that spins at 100% CPU.

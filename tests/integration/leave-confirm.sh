@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # A session client exits 0 only when the daemon says it has taken
 # everything: its last "bye you left".  If the daemon dies while the
 # client waits for that, lines may be lost in the pipe, and the client

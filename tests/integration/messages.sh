@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Error messages point the right way: a mode that lets the group read the
 # FIFO says "the group"; 01620 is told it sets special bits; an unknown
 # section without keys is an error with its line; pipechat-client -p at

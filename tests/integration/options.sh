@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Command lines of pipechatd and pipechat-client: -n checks a config
 # (touching nothing) and says "configuration OK" or FILE:LINE and why;
 # -h and -V answer and exit 0; a wrong option or argument is exit 64.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # pipechatd only ever uses a FIFO it owns at the configured path.  A
 # symbolic link (even to a FIFO), a regular file, a directory, a socket or
 # someone else's FIFO there makes it exit 78 naming the path, and leave the

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """Run a program on a pseudo-terminal of a given width and print the rows
 a terminal of that width would show, as a simple VT100 would: a character
 that does not fit on a row goes to the start of the next one (autowrap).

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # A start that is refused (exit 78) leaves no trace: whatever the daemon
 # created before it found the configuration unusable (the session
 # directory beside the FIFO) is removed again, as on every other exit path.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # pipechatd run by an ordinary user (as tools/run-dev does) serves that
 # same user's clients, raw and in a session: nothing may depend on root's
 # power to ignore file permissions.  As root, both run as user nobody;

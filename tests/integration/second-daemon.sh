@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # A second pipechatd on the same configuration would be a second reader of
 # the well-known FIFO: lines and JOINs would be split between the two at
 # random.  It must refuse to start (exit 75) and say which process reads

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # SIGHUP reloads the configuration: a new mode is applied to the FIFO; a
 # broken file is reported with FILE:LINE and the daemon keeps running on
 # the old configuration, FIFO and mode unchanged.

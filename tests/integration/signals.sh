@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # SIGTERM and SIGINT stop the daemon cleanly: whatever is already in the
 # pipe is printed first, the FIFO it created is removed, and it exits 0.
 # shellcheck source=../lib.sh

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # When standard output fails (its reader went away, or the disk is full)
 # the daemon says so once on stderr, removes its FIFO and exits 1: it must
 # neither die of SIGPIPE nor go on reading messages it cannot print.

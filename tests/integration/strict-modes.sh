@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Whoever may change pipechat.ini chooses the FIFO that every client
 # writes to.  As sshd's StrictModes, pipechatd (at -n and at start) and
 # pipechat-client refuse an ini that its group or others may write, or

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # What the screen shows cannot be faked by wrapping (issue 9, section 5).
 # On an 80-column terminal, a message padded to fill its first row used
 # to go on at column 0 of the next, where "<-- SPOOF left" looked like a

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # The Debian package on a freshly installed Debian 12, as an admin uses it:
 #   build the .deb (and a second one with a newer version) from the source
 #   tree; unpack a cached clean bookworm root (mmdebstrap minbase + systemd)

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # pipechatd under a real systemd: install the build into a DESTDIR, boot a
 # throwaway container over the host's /usr with the DESTDIR layered on top
 # (--volatile=yes: root and /etc are a tmpfs, the host is not touched), and

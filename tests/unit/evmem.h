@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Count what libevent allocates, to check that buffers stay bounded. */
 #ifndef PC_EVMEM_H
 #define PC_EVMEM_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A pipe and an event loop: the fixture of the unit tests and the fuzzer
  * that drive a daemon module through a real pipe (tests/unit/test-ingest.c,

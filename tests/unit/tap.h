@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* A tiny TAP producer for the unit tests: one binary, one plan. */
 #ifndef PC_TAP_H
 #define PC_TAP_H

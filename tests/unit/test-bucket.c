@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Tests for daemon/bucket.c: the token bucket of the rate limits. */
 #include <event2/event.h>
 

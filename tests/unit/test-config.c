@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Tests for lib/config.c against the fixtures in tests/data. */
 #include <sys/stat.h>
 #include <sys/types.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Tests for client/display.c: what the client shows of the daemon's lines. */
 #include <stdlib.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Tests for daemon/ingest.c: a byte stream from a pipe framed into lines. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Tests for daemon/lograte.c: a flood of warnings becomes a count. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Tests for daemon/output.c: messages printed as safe lines on a pipe. */
 #include <errno.h>
 #include <signal.h>

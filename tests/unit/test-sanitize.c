@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Tests for lib/sanitize.c: untrusted text made safe to print. */
 #include <stdint.h>
 #include <stdlib.h>

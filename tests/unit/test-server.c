@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Tests for daemon/server.c: the fd limit it asks for and reports. */
 #include <sys/resource.h>
 

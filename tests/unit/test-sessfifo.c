@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Tests for lib/sessfifo.c: a session's FIFO pair, as clients make it. */
 #include <sys/stat.h>
 

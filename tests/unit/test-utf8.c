@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Tests for lib/utf8.c: strict decoding and cutting at character bounds. */
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Tests for lib/xmalloc.c: allocations, and the one policy when they fail. */
 #include <sys/wait.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Reference UTF-8 decoding for the tests, written from Unicode Table 3-7. */
 #ifndef PC_UTF8_REF_H
 #define PC_UTF8_REF_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* A fixed-seed PRNG for the tests, so that every libc sees the same data. */
 #ifndef PC_XORSHIFT_H
 #define PC_XORSHIFT_H
