@@ -54,13 +54,19 @@ tap_plan(int n)
 static inline void __attribute__((format(printf, 1, 2)))
 tap_diag(const char *fmt, ...)
 {
-	va_list	ap;
+	char		 buf[8192];
+	const char	*p, *nl;
+	va_list		 ap;
 
-	fputs("# ", stdout);
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
-	fputc('\n', stdout);
+	/* "# " in front of every line, or TAP readers take it for output. */
+	for (p = buf; *p != '\0'; p = nl + 1) {
+		if ((nl = strchr(p, '\n')) == NULL)
+			nl = p + strlen(p) - 1;
+		printf("# %.*s\n", (int)(nl - p + (*nl != '\n')), p);
+	}
 	fflush(stdout);
 }
 
