@@ -124,6 +124,23 @@ limit()
 	timeout $((s * scale)) "$@"
 }
 
+# run EXPECTED WHAT COMMAND...: run COMMAND (stdin /dev/null, at most 10 s)
+# and check its exit status; its stdout and stderr go to $out and $err,
+# which the script sets.
+run()
+{
+	local want=$1 what=$2
+
+	shift 2
+	# shellcheck disable=SC2154 # $out and $err are the script's
+	limit 10 "$@" </dev/null >"$out" 2>"$err"
+	status=$?
+	[ "$status" -ne 124 ] || fail "$what: still running after 10 s"
+	[ "$status" -eq "$want" ] ||
+	    fail "$what: exit status $status, expected $want;" \
+	    "stdout: $(cat "$out"); stderr: $(cat "$err")"
+}
+
 # wait_exit PID SECONDS: wait for PID to exit and set $status to its exit
 # status; fail if it is still running after SECONDS.  PID must be a
 # background simple command's: for a pipeline, "wait" waits for all of it.

@@ -13,20 +13,6 @@ setup
 out=$tmp/out
 err=$tmp/err
 
-# run EXPECTED WHAT COMMAND...: run it (at most 10 s) and check the exit
-# status; stdout and stderr are in $out and $err.
-run()
-{
-	local want=$1 what=$2
-
-	shift 2
-	limit 10 "$@" >"$out" 2>"$err"
-	status=$?
-	[ "$status" -eq "$want" ] ||
-	    fail "$what: exit status $status, expected $want;" \
-	    "stdout: $(cat "$out"); stderr: $(cat "$err")"
-}
-
 # says WHAT TEXT: stderr holds the fixed string TEXT.
 says()
 {

@@ -9,21 +9,6 @@ setup
 out=$tmp/out
 err=$tmp/err
 
-# run EXPECTED WHAT COMMAND...: run it (at most 10 s, stdin empty) and
-# check the exit status; stdout and stderr are in $out and $err.
-run()
-{
-	local want=$1 what=$2
-
-	shift 2
-	limit 10 "$@" </dev/null >"$out" 2>"$err"
-	status=$?
-	[ "$status" -ne 124 ] || fail "$what: still running after 10 s"
-	[ "$status" -eq "$want" ] ||
-	    fail "$what: exit status $status, expected $want;" \
-	    "stdout: $(cat "$out"); stderr: $(cat "$err")"
-}
-
 # says WHAT FILE TEXT: FILE (out or err) contains the fixed string TEXT.
 says()
 {

@@ -17,20 +17,6 @@ out=$tmp/out
 err=$tmp/err
 mkdir -m 0755 "$d" || fail "mkdir $d failed"
 
-# run EXPECTED WHAT COMMAND...: run it (at most 10 s) and check the exit
-# status; stdout and stderr are in $out and $err.
-run()
-{
-	local want=$1 what=$2
-
-	shift 2
-	limit 10 "$@" >"$out" 2>"$err"
-	status=$?
-	[ "$status" -eq "$want" ] ||
-	    fail "$what: exit status $status, expected $want;" \
-	    "stdout: $(cat "$out"); stderr: $(cat "$err")"
-}
-
 # refused WHAT TEXT [PREFIX...]: pipechatd -n, pipechatd and
 # pipechat-client (each run as PREFIX) exit 78 with
 # "FILE: refusing to read it: ...TEXT"; the daemon makes no FIFO.
