@@ -26,36 +26,9 @@ src=${SOURCE_ROOT:-$(dirname "$0")/../..}
 cache=${PIPECHAT_DEB_CACHE:-/var/cache/pipechat-tests}
 rootfs_tar=$cache/bookworm-minbase-systemd.tar
 
-nspawn_pid=
-leader=
-
-# Power the container off (SIGTERM asks nspawn to), if it runs.
-stop_container() {
-	if [ -n "$nspawn_pid" ] && alive "$nspawn_pid"; then
-		kill -TERM "$nspawn_pid" 2>/dev/null
-		poll 10 eval '! alive $nspawn_pid'
-		kill -KILL "$nspawn_pid" 2>/dev/null
-		wait "$nspawn_pid" 2>/dev/null
-	fi
-	nspawn_pid=''
-	leader=''
-}
 setup_tmp
-extra_cleanup=stop_container
-fail_hook=dump
-
-# inside CMD...: run a command inside the container, as root
-inside() {
-	nsenter -t "$leader" -a /usr/bin/env -i \
-	    PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
-	    DEBIAN_FRONTEND=noninteractive "$@"
-}
-
-dump() {
-	[ -n "$leader" ] || { tail -20 "$tmp/nspawn.log" 2>/dev/null; return; }
-	inside systemctl status --no-pager pipechatd.socket pipechatd.service 2>&1 | tail -30
-	inside journalctl --no-pager -n 40 2>&1
-}
+# shellcheck source=../container.sh
+. "$(dirname "$0")/../container.sh"
 
 # --- the two packages ----------------------------------------------------------
 step "building the package"
@@ -105,22 +78,7 @@ systemd-id128 new >"$root/etc/machine-id"
 cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null
 
 step "booting it"
-systemd-nspawn -D "$root" --register=no --keep-unit \
-    --machine="pipechat-pkg-$$" --console=passive -b \
-    >"$tmp/nspawn.log" 2>&1 &
-nspawn_pid=$!
-find_leader() {
-	leader=$(pgrep -P "$nspawn_pid" 2>/dev/null | head -n 1)
-	[ -n "$leader" ]
-}
-poll 30 find_leader || fail "container did not start"
-booted() {
-	case "$(inside systemctl is-system-running 2>/dev/null)" in
-	running | degraded) return 0 ;;
-	*) return 1 ;;
-	esac
-}
-poll 120 booted || fail "container did not finish booting: $(inside systemctl is-system-running 2>&1)"
+container_boot 120 -D "$root" --machine="pipechat-pkg-$$"
 inside test ! -e /usr/sbin/pipechatd || fail "the clean root already has pipechatd"
 ok "a clean Debian 12 booted under systemd"
 

@@ -21,35 +21,11 @@ command -v systemd-nspawn >/dev/null || skip "systemd-nspawn not installed (apt-
 command -v nsenter >/dev/null || skip "nsenter not installed"
 [ "${SANITIZED:-none}" = none ] || skip "sanitizer builds are not run under the unit's system-call filter"
 
-nspawn_pid=
-leader=
-
-# The EXIT trap's first step (extra_cleanup): power the container off.
-stop_container() {
-	if [ -n "$nspawn_pid" ] && alive "$nspawn_pid"; then
-		# SIGTERM asks nspawn to power the container off cleanly.
-		kill -TERM "$nspawn_pid" 2>/dev/null
-		poll 10 eval '! alive $nspawn_pid'
-		kill -KILL "$nspawn_pid" 2>/dev/null
-	fi
-}
 setup_tmp
-extra_cleanup=stop_container
-fail_hook=dump
+# shellcheck source=../container.sh
+. "$(dirname "$0")/../container.sh"
+container_journal="-n 40 -u pipechatd"
 
-# inside CMD...: run a command inside the container, with its PATH
-inside() {
-	nsenter -t "$leader" -a /usr/bin/env -i \
-	    PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@"
-}
-
-dump() {
-	[ -n "$leader" ] || { tail -20 "$tmp/nspawn.log" 2>/dev/null; return; }
-	inside systemctl status --no-pager pipechatd.socket pipechatd.service 2>&1 | tail -30
-	inside journalctl --no-pager -n 40 -u pipechatd 2>&1
-}
-
-# --- install into a DESTDIR, prefix /usr -----------------------------------
 dest=$tmp/dest
 meson install -C "$BUILD_ROOT" --destdir "$dest" --no-rebuild --quiet \
     >"$tmp/install.log" 2>&1 || { cat "$tmp/install.log"; fail "meson install"; }
@@ -79,26 +55,11 @@ systemd-id128 new >"$tmp/machine-id"
 
 # --- boot --------------------------------------------------------------------
 step "booting a container"
-systemd-nspawn -D / --volatile=yes --register=no --keep-unit \
+container_boot 90 -D / --volatile=yes \
     --machine="pipechat-test-$$" \
     --overlay-ro="/usr:$dest/usr:/usr" \
     --bind-ro="$tmp/machine-id:/etc/machine-id" \
-    --bind="$tmp/pipechat.ini:/etc/pipechat.ini" \
-    --console=passive -b >"$tmp/nspawn.log" 2>&1 &
-nspawn_pid=$!
-
-find_leader() {
-	leader=$(pgrep -P "$nspawn_pid" 2>/dev/null | head -n 1)
-	[ -n "$leader" ]
-}
-poll 30 find_leader || fail "container did not start"
-booted() {
-	case "$(inside systemctl is-system-running 2>/dev/null)" in
-	running | degraded) return 0 ;;
-	*) return 1 ;;
-	esac
-}
-poll 90 booted || fail "container did not finish booting: $(inside systemctl is-system-running 2>&1)"
+    --bind="$tmp/pipechat.ini:/etc/pipechat.ini"
 step "container up (leader pid $leader)"
 
 inside systemd-analyze verify --man=no /usr/lib/systemd/system/pipechatd.socket \
