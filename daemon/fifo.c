@@ -280,9 +280,9 @@ fail:
 
 /*
  * Take over fd, a FIFO systemd opened for us (ListenFIFO=), if it is the
- * FIFO at path: never ours to remove.  Mode and group are applied as for
- * one we open, and must agree with the socket unit's.  Returns as
- * fifo_open.
+ * FIFO at path: never ours to remove.  notify_listen_fd has made sure it
+ * is a FIFO (sd_is_fifo).  Mode and group are applied as for one we open,
+ * and must agree with the socket unit's.  Returns as fifo_open.
  */
 int
 fifo_adopt(int fd, const char *path, mode_t mode, gid_t gid,
@@ -294,8 +294,8 @@ fifo_adopt(int fd, const char *path, mode_t mode, gid_t gid,
 
 	*out = NULL;
 	*cause = NULL;
-	if (fstat(fd, &st) == -1 || !S_ISFIFO(st.st_mode)) {
-		xasprintf(cause, "the fd systemd passed is not a FIFO");
+	if (fstat(fd, &st) == -1) {
+		xasprintf(cause, "the fd systemd passed: %s", strerror(errno));
 		return -1;
 	}
 	if (lstat(path, &lst) == -1 || lst.st_dev != st.st_dev ||
