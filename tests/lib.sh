@@ -124,6 +124,18 @@ limit()
 	timeout $((s * scale)) "$@"
 }
 
+# need_nobody PROGRAM: set $nobody (its uid) and $as_nobody (a setpriv
+# prefix that runs a command as nobody); skip if there is no such user, no
+# setpriv, or nobody cannot run PROGRAM (its directories shut nobody out).
+need_nobody()
+{
+	nobody=$(id -u nobody 2>/dev/null) || skip "needs the user nobody"
+	command -v setpriv >/dev/null || skip "needs setpriv"
+	as_nobody="setpriv --reuid=$nobody --regid=$(id -g nobody) --clear-groups"
+	$as_nobody test -x "$1" ||
+	    skip "nobody cannot run $1 (set TMPDIR elsewhere)"
+}
+
 # run EXPECTED WHAT COMMAND...: run COMMAND (stdin /dev/null, at most 10 s)
 # and check its exit status; its stdout and stderr go to $out and $err,
 # which the script sets.

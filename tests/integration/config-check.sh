@@ -161,12 +161,8 @@ if [ "$(id -u)" -ne 0 ]; then
 	step "ok"
 	exit 0
 fi
-nobody=$(id -u nobody 2>/dev/null) || skip "needs the user nobody"
-command -v setpriv >/dev/null || skip "needs setpriv"
-as_nobody="setpriv --reuid=$nobody --regid=$(id -g nobody) --clear-groups"
 chmod 0755 "$tmp" "$w" && chmod 0644 "$conf" || fail "chmod failed"
-$as_nobody test -x "$PIPECHATD" ||
-    skip "nobody cannot run $PIPECHATD (set TMPDIR elsewhere)"
+need_nobody "$PIPECHATD"
 rm -f "$w/real.fifo" "$w/link.fifo" || fail "rm failed"
 
 mkdir -m 0777 "$tmp/ns" || fail "mkdir failed"	# nobody may make sessions

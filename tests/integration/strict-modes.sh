@@ -73,12 +73,8 @@ if [ "$(id -u)" -ne 0 ]; then
 	step "ok"
 	exit 0
 fi
-nobody=$(id -u nobody 2>/dev/null) || skip "needs the user nobody"
-command -v setpriv >/dev/null || skip "needs setpriv"
-as_nobody="setpriv --reuid=$nobody --regid=$(id -g nobody) --clear-groups"
 chmod 0755 "$tmp" || fail "chmod failed"
-$as_nobody test -x "$PIPECHAT_CLIENT" ||
-    skip "nobody cannot run $PIPECHAT_CLIENT (set TMPDIR elsewhere)"
+need_nobody "$PIPECHAT_CLIENT"
 
 step "a file of root's, read by another user: loads"
 # shellcheck disable=SC2086 # a word list
