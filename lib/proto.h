@@ -24,9 +24,18 @@
 #define PROTO_IN_SUFFIX		".in"	/* client writes, daemon reads */
 #define PROTO_OUT_SUFFIX	".out"	/* daemon writes, client reads */
 
-/* JOIN flags */
+/*
+ * JOIN words after the id, in any order: "\001JOIN ID fields history".
+ * A daemon ignores a word it does not know (a newer client's), so that
+ * such a client can still join; an older daemon (before "fields") drops
+ * the whole JOIN instead.
+ */
 #define PROTO_JOIN_QUIET	0x1	/* no joined/left notices */
 #define PROTO_JOIN_REJOIN	0x2	/* back after a restart: no joined */
+#define PROTO_JOIN_FIELDS	0x4	/* "KIND FIELDS TEXT"; own lines echoed */
+#define PROTO_JOIN_HISTORY	0x8	/* the recent messages first */
+/* The longest JOIN word ("history"). */
+#define PROTO_JOIN_WORD_MAX	16
 
 /*
  * A line from the daemon to a client is "KIND TEXT", TEXT already made
@@ -36,9 +45,16 @@
  */
 #define PROTO_OUT_LINE_MAX	16384
 
-/* The longest KIND word ("welcome"), and its space. */
+/* The longest KIND word ("welcome", "private"). */
 #define PROTO_KIND_MAX		7
-#define PROTO_TEXT_OUT_MAX	(PROTO_OUT_LINE_MAX - PROTO_KIND_MAX - 2)
+/*
+ * The FIELDS word a session that joined with "fields" gets between KIND
+ * and TEXT: the longest a daemon writes.  A client takes longer ones.
+ */
+#define PROTO_FIELDS_MAX	48
+/* TEXT fits a line with KIND, FIELDS, their spaces and the '\n'. */
+#define PROTO_TEXT_OUT_MAX	\
+	(PROTO_OUT_LINE_MAX - PROTO_KIND_MAX - PROTO_FIELDS_MAX - 3)
 
 /*
  * How TEXT starts, so that nobody can imitate the daemon.  A chat message
@@ -67,6 +83,7 @@ enum proto_kind {
 	PROTO_ERROR,		/* your last command failed: why */
 	PROTO_BYE,		/* the daemon ends the session: why */
 	PROTO_ACTION,		/* "* NAME does something", from /me */
+	PROTO_PRIVATE,		/* "alice -> you: text", "-> bob: text" */
 	PROTO_UNKNOWN
 };
 
@@ -75,10 +92,26 @@ struct proto_join {
 	int	flags;
 };
 
+/*
+ * The FIELDS word: items "KEY" or "KEY=VALUE" separated by ';', or "-"
+ * for none; a client ignores the items it does not know.
+ */
+#define PROTO_FIELD_NONE	"-"
+#define PROTO_TIME_NONE		(-1LL)
+#define PROTO_FIELD_HISTORY	0x1	/* "h": from the history, before you joined */
+#define PROTO_FIELD_SELF	0x2	/* "self": your own line, as others got it */
+
+struct proto_fields {
+	long long	time;	/* "t=SECONDS": Unix time the daemon took it */
+	int		flags;	/* PROTO_FIELD_* */
+};
+
 int		 proto_valid_id(const char *, size_t);
 int		 proto_parse_join(const char *, size_t, struct proto_join *);
 int		 proto_format_join(char *, size_t, const char *, int);
 const char	*proto_kind_name(enum proto_kind);
 enum proto_kind	 proto_parse_kind(const char *, size_t, size_t *);
+int		 proto_format_fields(char *, size_t, const struct proto_fields *);
+size_t		 proto_parse_fields(const char *, size_t, struct proto_fields *);
 
 #endif
