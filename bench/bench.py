@@ -1,8 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: ISC
-"""bench/bench.py: pipechat's benchmarks into results.json, BENCHMARKS.md and bench.png, as
-bench/README.md describes.  Exit status: 0 every run worked (whatever the figures); 1 a run
-failed; 64 usage."""
+"""bench/bench.py: pipechat's benchmarks, as bench/README.md describes.  Exit status: 0 every run
+worked (whatever the figures); 1 a run failed; 64 usage."""
 import argparse, itertools, json, os, re, resource, shutil, signal, socket, statistics
 import subprocess, sys, tempfile, time
 
@@ -18,8 +17,7 @@ PCLOAD_RE = {k: re.compile(v, re.M) for k, v in {  # pcload's output (bench/READ
     'drained': r'^pcload: drained: .* bytes ([0-9.]+) s after',
     'delivered': r'^pcload: delivered ([0-9]+) of',
     'rate': r'^pcload: delivered .* \(([0-9]+) lines/s\)',
-    'p50': r'^pcload: latency.* p50 ([0-9.]+) us',
-    'p99': r'^pcload: latency.* p99 ([0-9.]+) us',
+    'p50': r'^pcload: latency.* p50 ([0-9.]+) us', 'p99': r'^pcload: latency.* p99 ([0-9.]+) us',
     'server_cpu': r'^pcload: cpu while .*\) ([0-9.]+) s, pcload',
     'pcload_cpu': r'^pcload: cpu while .*, pcload ([0-9.]+) s, in',
     'wall': r'^pcload: cpu while .*, in ([0-9.]+) s;',
@@ -32,8 +30,7 @@ MACHINE = {  # the machine table, row by row (sh): what the figures depend on
     'compiler': 'cc --version | head -n1', 'libevent': 'pkg-config --modversion libevent_core',
     'contenders': 'echo $(ngircd --version | grep -o "^ngIRCd [0-9.]*"), $(socat -V | '
                   'grep -o "^socat version [0-9.]*"), GNU cat',
-    'pipes': 'cd /proc/sys/fs; echo fs.pipe-max-size $(cat pipe-max-size), '
-             'fs.pipe-user-pages-soft $(cat pipe-user-pages-soft)',
+    'pipes': 'sysctl fs.pipe-max-size fs.pipe-user-pages-soft',
     'open files': 'echo hard limit $(ulimit -Hn)'}
 IRC_CONF = """[Global]\nName = bench.invalid\nInfo = bench\nAdminInfo1 = bench\nAdminInfo2 = bench
 AdminEMail = bench@bench.invalid\nListen = 127.0.0.1\nPorts = %d\nMotdPhrase = "bench"\n[Limits]
@@ -86,9 +83,7 @@ def listens(pid, fifo, port):  # the port on 127.0.0.1 takes connections, or pid
     except OSError:
         return False
 
-def cpu_use(secs=1.0):
-    """Percent of one CPU the machine used over secs, and the processes that used 10% or more:
-    the noise the report owns up to."""
+def cpu_use(secs=1.0):  # % of a CPU the machine used over secs, and the processes over 10%
     def sample():  # all ticks, idle ones, and each process's utime + stime (after its name)
         cpu = [int(x) for x in readf('/proc/stat').split()[1:11]]
         stats = [readf('/proc/%s/stat' % p) for p in os.listdir('/proc') if p.isdigit()]
@@ -112,42 +107,37 @@ def wait_quiet(secs):  # up to secs for 5 s in a row under 20% of a CPU in use; 
 class Bench:
     """One run of the benchmarks: programs, scratch space, results."""
     def __init__(self, opt):
-        self.opt, self.size, self.procs, self.failures = opt, SIZES[opt.size], [], []
-        self.daemons, self.irc = dict(opt.daemon), ['ngircd'] * bool(shutil.which('ngircd'))
+        self.opt, self.procs, self.failures, self.daemons = opt, [], [], dict(opt.daemon)
+        self.size, self.irc = SIZES['smoke' if opt.smoke else 'full'], ['ngircd'] * bool(
+            shutil.which('ngircd'))
         self.res, self.rate_ok = {s: [] for s in SCENARIOS + ['profiles']}, {}
         # tmpfs: readers' output and FIFOs wait for no disk.  0755: pipechatd refuses an ini in
         # a directory others may write, and ngircd, as nobody, reads its own.
         self.tmp = tempfile.mkdtemp(prefix='pcbench.', dir='/dev/shm')
         os.chmod(self.tmp, 0o755)
-
     def path(self, *parts):
         os.makedirs(os.path.dirname(p := os.path.join(self.tmp, *parts)), exist_ok=True)
         return p
-
     def spawn(self, argv, out=os.devnull, err=None):  # stopped at the end at the latest
         with open(out, 'wb') as o, open(err or os.devnull, 'wb') as e:
             self.procs.append(subprocess.Popen([str(a) for a in argv], stdin=subprocess.DEVNULL,
                                                stdout=o, stderr=e if err else subprocess.STDOUT))
         return self.procs[-1]
-
-    def stop(self, *procs, sig=signal.SIGTERM):  # signal, wait up to 10 s, then SIGKILL
+    def stop(self, *procs, sig=signal.SIGTERM, secs=60):  # signal (or not), wait, SIGKILL
         for p in procs:
-            if p.poll() is None:
-                p.send_signal(sig)
-                try:
-                    p.wait(10)
-                except subprocess.TimeoutExpired:
-                    p.kill()
-            p.wait()
+            if sig:
+                p.send_signal(sig)  # nothing if it has ended
+            try:
+                p.wait(secs)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
             self.procs.remove(p)
-
     def fail(self, what, logfile=os.devnull):  # said, and in the exit status
         log('FAILED: %s\n%s' % (what, ''.join(readf(logfile).splitlines(True)[-15:])))
         self.failures.append(what)
-
     def server(self, who, d, out=os.devnull, wrap=(), start=True):
-        """Configure pipechatd who or ngircd in directory d, start it and wait till it listens:
-        its process and pcload's options to reach it (start=False: its command instead)."""
+        # Once it listens: its process and pcload's options to reach it (start=False: its command).
         with socket.socket() as s, open(self.path(d, 'server.conf'), 'w') as f:
             s.bind(('127.0.0.1', 0))  # a free port
             fifo, port, mc = self.path(d, 'pipechat.fifo'), s.getsockname()[1], self.max_clients
@@ -166,33 +156,22 @@ class Bench:
             self.stop(p)
             raise Failed('%s did not start: %s' % (who, readf(self.path(d, 'stderr'))[-300:]))
         return p, target
-
     def pcload(self, args, logfile):  # run pcload: its figures, or None (a failure, recorded)
-        with open(logfile, 'w') as f:
-            try:
-                subprocess.run([self.opt.pcload] + [str(a) for a in args], stdout=f,
-                               stderr=subprocess.STDOUT, timeout=600)
-            except subprocess.TimeoutExpired:
-                pass  # then no "pcload: OK"
+        self.stop(self.spawn([self.opt.pcload] + args, logfile), sig=None, secs=600)
         if (res := figures(readf(logfile))) is None:
             self.fail('pcload ' + ' '.join(map(str, args)), logfile)
         return res
-
     def each(self, sec, configs, order, run, rounds=None):
-        """Every config each round, the contenders in an order that rotates from round to round;
-        run(who, logfile, **config) returns a run's figures, kept in results[sec]."""
+        # Each config each round, the contenders' order rotating; run() -> figures, in res[sec].
         for rnd, cfg in itertools.product(range(rounds or self.opt.rounds), configs):
             whos = order[rnd % len(order):] + order[:rnd % len(order)]
-            log('%s, round %d: %s' % (sec, rnd + 1, ', '.join(
-                ['%s %s' % (v, k) for k, v in cfg.items()] + [' '.join(whos)])))
+            log('%s, round %d, %s: %s' % (sec, rnd + 1, cfg, ' '.join(whos)))
             for who in whos:
                 res = run(who, self.path(sec, '.'.join(map(str, [who, rnd, *cfg.values()]))), **cfg)
                 if res:
                     self.res[sec].append(dict(res, who=who, round=rnd, **cfg))
 
-    def ingest(self):
-        """R raw writers into a FIFO whose one reader copies it to a file: each daemon, cat and
-        socat; timed until the file has every byte (pcload -c)."""
+    def ingest(self):  # raw writers into a FIFO, its one reader copying it: pipechatd, cat, socat
         order, per = list(self.daemons) + ['cat'] + ['socat'] * bool(shutil.which('socat')), {}
         def run(who, logfile, writers, m=None):
             m, out = m or self.size['ingest'] // writers, logfile + '.out'
@@ -209,9 +188,8 @@ class Bench:
             res = self.pcload(['-p', fifo, '-b', MSG, '-P', p.pid, '-t', 300, '-r', writers, '-m',
                                m] + ['-c', '%s:%d' % (out, writers * m * per.get(who, 0))] * (
                                    who in per), logfile)
-            os.close(hold)
-            poll(lambda: p.poll() is not None, 10 * (who not in self.daemons))  # cat: end of file
-            self.stop(p)  # pipechatd writes out what it read before it exits
+            os.close(hold)  # cat ends at end of file; pipechatd writes out what it read, and exits
+            self.stop(p, sig=signal.SIGTERM if who in self.daemons else None, secs=10)
             per.setdefault(who, os.path.getsize(out) / m)  # the first run: calibration
             os.unlink(out)
             return res and dict(res, lines=writers * m)
@@ -221,9 +199,7 @@ class Bench:
                 raise Failed('%s wrote %g bytes a line' % (who, per[who]))
         self.each('ingest', [dict(writers=r) for r in self.size['writers']], order, run)
 
-    def fanout(self):
-        """N sessions, some of them send, all receive: at each window, one server each for all the
-        rounds.  Window 1 is idle latency: one sender, a message every LAT_US."""
+    def fanout(self):  # one server each for all the rounds; window 1: one sender, idle latency
         order, target = list(self.daemons) + self.irc, {}
         for who in order:
             p, target[who] = self.server(who, 'fan/' + who)
@@ -240,8 +216,8 @@ class Bench:
 
     def memory(self):
         def run(who, logfile, sessions):
-            """Join the sessions, 10 of them say 10 messages (every queue and buffer used once);
-            while pcload holds them, the server's memory and the kernel's slab."""
+            # 10 sessions say 10 messages (each queue and buffer used once); while pcload holds
+            # them all, the server's memory and the kernel's slab.
             if who == 'ngircd' and sessions != self.mem_sessions[0]:
                 return None  # ngircd for reference, at the first count only
             p, target = self.server(who, 'mem/' + who)
@@ -255,9 +231,8 @@ class Bench:
                 time.sleep(0.5)
                 row.update(rss=kib(status, 'VmRSS'), hwm=kib(status, 'VmHWM'),
                            slab=kib('/proc/meminfo', 'Slab') - slab0)
-                lp.send_signal(signal.SIGUSR1)  # pcload leaves, checks and exits
-                poll(lambda: lp.poll() is not None, 60, 0.1)
-            self.stop(lp, p)
+            self.stop(lp, sig=signal.SIGUSR1)  # pcload leaves, checks and exits
+            self.stop(p)
             if (res := figures(readf(logfile)) if 'rss' in row else None) is None:
                 return self.fail('memory: %s with %d sessions' % (who, sessions), logfile)
             return dict(res, growth=row['rss'] - row['rss_idle'], **row)
@@ -279,9 +254,7 @@ class Bench:
                     for k, v in zip(['open_us', 'ready_us', 'rss'], m.groups())}
         self.each('start', [{}], list(argv), run, 2 if self.opt.smoke else 4 * self.opt.rounds)
 
-    def profile(self):
-        """callgrind (instructions in user space, the event loop only) and perf cpu-clock (time,
-        the kernel's too): each daemon on a fan-out and an ingest load, the top self costs."""
+    def profile(self):  # callgrind (the event loop's instructions), perf cpu-clock (all the time)
         def run(who, logfile, tool, load):
             cg, out = tool == 'callgrind', logfile + '.out'
             p, target = self.server(who, logfile + '.d', wrap=['valgrind', '--tool=callgrind',
@@ -324,7 +297,7 @@ class Bench:
         m.update({'daemon ' + k: '`%s`: %s; `[session] rate = 0` %s' % (v, sh(v, '-V').strip(
         ), 'set' if self.rate_ok[k] else 'unknown, left out') for k, v in self.daemons.items()})
         m['before the run'] = wait_quiet(self.opt.wait) if self.opt.wait else 'not waited for'
-        busy, load = cpu_use()[1], readf('/proc/loadavg').rsplit(' ', 2)[0]
+        noise = [cpu_use()[1], ' '.join(readf('/proc/loadavg').split()[:3])]  # the start's
         log('%s, %s; %d round(s) into %s' % (m['CPU'], m['system'], self.opt.rounds, self.opt.out))
         for s in self.opt.scenarios + ['profile'] * self.opt.profile:
             try:
@@ -332,11 +305,11 @@ class Bench:
             except (Failed, OSError) as e:  # the scenario ends here; the others run
                 self.fail('%s: %s' % (s, e))
                 self.stop(*self.procs)
-        m['shared with'] = 'at the start: %s; at the end: %s (processes over 10%% of a CPU)' % (
-            busy, cpu_use()[1])
-        m['load average'] = '%s at the start, %s at the end' % (
-            load, readf('/proc/loadavg').rsplit(' ', 2)[0])
-        m['commit'] = sh('git', '-C', os.path.dirname(__file__), 'describe', '--always', '--dirty').strip()
+        m['processes over 10% of a CPU'], m['load average'] = (
+            '%s at the start, %s at the end' % x for x in zip(noise, [
+                cpu_use()[1], ' '.join(readf('/proc/loadavg').split()[:3])]))
+        m['commit'] = sh('git', '-C', os.path.dirname(__file__), 'describe', '--always',
+                         '--dirty').strip()
         self.res.update(machine=m, failures=self.failures, daemons=list(self.daemons),
                         rounds=self.opt.rounds, smoke=self.opt.smoke, size=self.size,
                         mem_sessions=self.mem_sessions, command=self.opt.command,
@@ -347,8 +320,10 @@ class Bench:
 INTRO = """Written by `bench/bench.py` on %(date)s: `%(command)s`. Every figure is the median of
 %(rounds)d rounds, the contenders one after the other in each, in an order that rotates from round
 to round. A ratio is the median of the per-round ratios, their range in brackets (where it spans
-1.0x, this run does not tell the two apart). CPU per line and busy / waiting (on a CPU / runnable,
-in %% of the run): the server's and pcload's, from `/proc/PID/schedstat`. See bench/README.md.
+1.0x, this run does not tell the two apart). CPU per line, busy / waiting (on a CPU / runnable, %%
+of the run): the server's and pcload's (`/proc/PID/schedstat`). How it all runs: bench/README.md.
+Targets: ingest time <= 1.0x cat's; fan-out msgs/s >= 3x ngircd's at 100 sessions, window 128;
+p99 <= 200 us at window 1, 10 sessions; VmRSS <= 4 MiB idle, <= 64 MiB at 10,000 sessions.
 """
 
 def med(v):
@@ -370,27 +345,21 @@ class Query:
     """The runs of one results.json."""
     def __init__(self, res):
         self.res, self.daemons = res, res['daemons']
-
     def rows(self, sec, **f):
         return [x for x in self.res.get(sec, []) if all(x.get(k) == v for k, v in f.items())]
-
     def vals(self, sec, key, per=None, scale=1, **f):  # key times scale, over per if given
         return [scale * x[key] / (x[per] if per else 1) for x in self.rows(sec, **f)
                 if x.get(key) is not None and (per is None or x.get(per))]
-
     def med(self, sec, key, per=None, scale=1, **f):
         return med(self.vals(sec, key, per, scale, **f))
-
     def ratios(self, sec, key, b, who, **f):  # who's key over b's, in each round that ran both
         by = {}
         for x in self.rows(sec, **f):
             by.setdefault(x['round'], {})[x['who']] = x.get(key)
         return [r[who] / r[b] for r in by.values() if r.get(who) is not None and r.get(b)]
-
     def configs(self, sec, keys):  # the configurations (writers, sessions...) that ran, in order
         return [dict(zip(keys, c)) for c in dict.fromkeys(tuple(x[k] for k in keys)
                                                           for x in self.rows(sec))]
-
     def whos(self, sec, **f):
         order = self.daemons + ['cat', 'socat', 'ngircd']
         return sorted({x['who'] for x in self.rows(sec, **f)}, key=order.index)
@@ -411,48 +380,26 @@ def cpu(who, side, per, t):  # side's CPU per line (per), and busy / waiting in 
 
 MIB = 1 / 1024.0  # KiB to MiB
 SECTIONS = [  # section of the results, title, configuration, figures compared, columns
-    ('ingest', 'Ingest: raw writers into the FIFO, one reader', ['writers'], ['drained'], [
-        vs('time (range)', 'drained', None, '%.3f', ' s'), col('lines/s', 'lines', '%.0f',
-                                                              'drained'),
-        vs("time / cat's", 'drained', 'cat')] + cpu('reader', 'server', 'lines', 'drained')
+    ('ingest', 'Ingest: raw writers into the FIFO, one reader', ['writers'], ['drained'],
+     [vs('time (range)', 'drained', None, '%.3f', ' s'), vs("time / cat's", 'drained', 'cat'),
+      col('lines/s', 'lines', '%.0f', 'drained')] + cpu('reader', 'server', 'lines', 'drained')
      + cpu('pcload', 'pcload', 'lines', 'drained')),
     ('fanout', 'Fan-out: some send, all receive; window 1: idle latency, one message a ms',
-     ['sessions', 'window'], ['rate', 'p99'], [
-        col('delivered msgs/s', 'rate'), vs('vs ngircd', 'rate', 'ngircd'),
-        col('p50', 'p50', '%.0f us'), col('p99', 'p99', '%.0f us')]
+     ['sessions', 'window'], ['rate', 'p99'],
+     [col('delivered msgs/s', 'rate'), vs('vs ngircd', 'rate', 'ngircd'),
+      col('p50', 'p50', '%.0f us'), col('p99', 'p99', '%.0f us')]
      + cpu('server', 'server', 'delivered', 'wall') + cpu('pcload', 'pcload', 'delivered', 'wall')
      + [col('run-queue wait per message', 'server_wait', '%.1f us', 'msgs', 1e6),
         col('join time', 'joined', '%.3f s')]),
-    ('memory', 'Memory: pcload holds N sessions', ['sessions'], ['rss'], [
-        col('VmRSS idle', 'rss_idle', '%.2f MiB', None, MIB),
-        col('VmRSS', 'rss', '%.2f MiB', None, MIB), col('per session', 'growth', '%.2f KiB',
-                                                        'sessions'),
-        col('VmHWM', 'hwm', '%.2f MiB', None, MIB),
-        col('kernel slab growth', 'slab', '%.2f MiB', None, MIB),
-        col('per session', 'slab', '%.1f KiB', 'sessions')]),
-    ('start', 'Start-up: exec to listening (pcstart)', [], ['open_us'], [
-        vs('exec -> FIFO open / port up (range)', 'open_us', None, '%.0f', ' us'),
-        col('exec -> READY=1', 'ready_us', '%.0f us'),
-        col('VmRSS then', 'rss', '%.2f MiB', None, MIB),
-        ('runs', lambda q, sec, f: len(q.rows(sec, **f)))])]
-
-def targets(q):  # issue #1's targets, each daemon's figures: met, or missed
-    s, big = q.res['size'], max(q.res['mem_sessions'])
-    mid, L = s['fan'][min(1, len(s['fan']) - 1)], ['## Targets', '']
-    for who in q.daemons:
-        idle, rss = (q.med('memory', k, who=who, sessions=big) for k in ('rss_idle', 'rss'))
-        L.append('- %s: ' % who + '; '.join('%s %s%s' % (what, fmt(spec, v), (
-            ' (met)' if ok(v) else ' (**missed**)') if v else '') for what, v, spec, ok in [
-            ("ingest time <= 1.0x cat's, at worst:", max([med(q.ratios('ingest', 'drained', 'cat',
-             who, writers=r)) or 0 for r in s['writers']]), '%.2fx', lambda v: v <= 1),
-            ("fan-out >= 3x ngircd's msgs/s at %d sessions:" % mid, med(q.ratios('fanout', 'rate',
-             'ngircd', who, sessions=mid, window=WINDOWS[0])), '%.2fx', lambda v: v >= 3),
-            ('p99 <= 200 us idle:', q.med('fanout', 'p99', who=who, sessions=s['fan'][0],
-                                          window=1), '%.0f us', lambda v: v <= 200),
-            ('VmRSS <= 4 MiB idle:', idle and idle * MIB, '%.2f MiB', lambda v: v <= 4),
-            ('<= 64 MiB at 10,000 sessions (from %d):' % big, rss and idle and MIB * (
-                idle + (rss - idle) * 1e4 / big), '%.2f MiB', lambda v: v <= 64)]) + '.')
-    return L + ['']
+    ('memory', 'Memory: pcload holds N sessions', ['sessions'], ['rss'],
+     [col('VmRSS idle', 'rss_idle', '%.2f MiB', None, MIB), col('VmRSS', 'rss', '%.2f MiB', None,
+      MIB), col('per session', 'growth', '%.2f KiB', 'sessions'), col('VmHWM', 'hwm', '%.2f MiB',
+      None, MIB), col('kernel slab growth', 'slab', '%.2f MiB', None, MIB),
+      col('per session', 'slab', '%.1f KiB', 'sessions')]),
+    ('start', 'Start-up: exec to listening (pcstart)', [], ['open_us'],
+     [vs('exec -> FIFO open / port up (range)', 'open_us', None, '%.0f', ' us'),
+      col('exec -> READY=1', 'ready_us', '%.0f us'), ('runs', lambda q, sec, f: len(q.rows(
+          sec, **f))), col('VmRSS then', 'rss', '%.2f MiB', None, MIB)])]
 
 def compare(q):  # every daemon against the first, round by round
     a, rows = q.daemons[0], []
@@ -471,12 +418,9 @@ def sections(q):
                 for f in q.configs(sec, keys) for who in q.whos(sec, **f)]
         L += ['## ' + title, ''] + table(keys + ['contender'] + [h for h, _ in cols],
                                          rows) if rows else []
-    for who, load in itertools.product(q.daemons, ('fanout', 'ingest')):  # tools side by side
-        tops = [x for x in q.rows('profiles', who=who, load=load) if x['top']]
-        L += ['**Profile of %s, %s load**: the top self costs.' % (who, load), ''] + table(
-            sum(([x['tool'], ''] for x in tops), []),
-            [sum((['%.2f%%' % x['top'][i][0], '`%s`' % x['top'][i][1]] if i < len(x['top'])
-                  else ['', ''] for x in tops), []) for i in range(10)]) if tops else []
+    for x in [x for x in q.rows('profiles') if x['top']]:  # self costs: the top entries
+        L += ['**Profile: %(who)s, %(tool)s, %(load)s load**' % x, ''] + table(
+            ['share', 'function'], [('%.2f%%' % a, '`%s`' % b) for a, b in x['top']])
     return L
 
 def plot(q, png):  # fan-out at the saturating window; True if gnuplot wrote png
@@ -495,13 +439,12 @@ def plot(q, png):  # fan-out at the saturating window; True if gnuplot wrote png
 def report(res, out):  # BENCHMARKS.md (and bench.png) in directory out; the paths written
     q, png, md = Query(res), os.path.join(out, 'bench.png'), os.path.join(out, 'BENCHMARKS.md')
     res['plot'] = bool(shutil.which('gnuplot') and q.rows('fanout')) and plot(q, png)
-    L = ['# pipechat benchmarks', ''] + ['**A smoke run (tiny sizes): these numbers mean '
-                                         'nothing.**', ''] * res['smoke'] + [INTRO % res]
+    L = ['# pipechat benchmarks', ''] + ['**Smoke run: tiny sizes, meaningless numbers.**',
+                                         ''] * res['smoke'] + [INTRO % res]
     L += ['![benchmarks](bench.png)', ''] * res['plot'] + ['## Machine', '']
-    L += table(['', ''], res['machine'].items()) + ['**%d run(s) failed**: %s.' % (len(
-        res['failures']), '; '.join('`%s`' % f for f in res['failures'])), ''] * bool(
-            res['failures'])
-    L += targets(q) + (compare(q) if len(q.daemons) > 1 else []) + sections(q)
+    L += table(['', ''], res['machine'].items()) + ['**Failed**: %s.' % '; '.join(
+        '`%s`' % f for f in res['failures']), ''] * bool(res['failures'])
+    L += (compare(q) if len(q.daemons) > 1 else []) + sections(q)
     with open(md, 'w') as f:
         f.write('\n'.join(L))
     return [md] + [png] * res['plot']
@@ -513,38 +456,38 @@ def main():
     store = dict(action='store_true')  # bench/README.md says what each option does
     for flag, kw in [('--daemon', dict(action='append', required=True, metavar='[NAME=]PATH')),
                      ('--out', dict(required=True)), ('--pcload', {}), ('--pcstart', {}),
-                     ('--rounds', dict(type=int)), ('--scenarios', dict(default=','.join(SCENARIOS))),
-                     ('--wait', dict(type=int, default=0, metavar='SEC')), ('--smoke', store),
-                     ('--profile', store), ('--keep', store)]:
+                     ('--rounds', dict(type=int)), ('--scenarios', dict(default='ingest,fanout,'
+                     'memory,start')), ('--wait', dict(type=int, default=0, metavar='SEC')),
+                     ('--smoke', store), ('--profile', store), ('--keep', store)]:
         ap.add_argument(flag, **kw)
     opt = ap.parse_args()
-    opt.command, opt.size = ' '.join(['bench/bench.py'] + sys.argv[1:]), ['full', 'smoke'][opt.smoke]
+    opt.command = ' '.join(['bench/bench.py'] + sys.argv[1:])
     opt.daemon = [(n or 'pipechatd', os.path.abspath(p))
                   for n, _, p in (d.rpartition('=') for d in opt.daemon)]
-    names = [n for n, _ in opt.daemon] + ['cat', 'socat', 'ngircd']
-    for n, p in opt.daemon:
-        if not os.access(p, os.X_OK) or not re.match(r'^[\w.-]+$', n) or names.count(n) > 1:
-            ap.error('--daemon %s=%s: expected a new NAME and an executable PATH' % (n, p))
     build = os.path.join(os.path.dirname(os.path.dirname(opt.daemon[-1][1])), 'bench')
     opt.pcload = os.path.abspath(opt.pcload or os.path.join(build, 'pcload'))
     opt.pcstart = os.path.abspath(opt.pcstart or os.path.join(build, 'pcstart'))
     opt.scenarios = [s for s in opt.scenarios.split(',') if s]
     opt.rounds = (1 if opt.smoke else 7) if opt.rounds is None else opt.rounds
-    if not (os.access(opt.pcload, os.X_OK) and os.access(opt.pcstart, os.X_OK)):
-        ap.error('%s, %s: not built (give --pcload, --pcstart)' % (opt.pcload, opt.pcstart))
-    if not set(opt.scenarios) <= set(SCENARIOS) or opt.rounds < 1:
-        ap.error('--scenarios: of %s; --rounds: 1 or more' % ','.join(SCENARIOS))
+    names = [n for n, _ in opt.daemon] + ['cat', 'socat', 'ngircd']  # each NAME new, a word
+    bad = [n for n in names if names.count(n) > 1 or not re.match(r'^[\w.-]+$', n)]
+    bad += [p for p in [p for _, p in opt.daemon] + [opt.pcload, opt.pcstart]
+            if not os.access(p, os.X_OK)]  # not built? --pcload, --pcstart
+    bad += [s for s in opt.scenarios if s not in SCENARIOS] + [opt.rounds] * (opt.rounds < 1)
+    if bad:
+        ap.error('not a new NAME, not executable, not of %s: %s' % (','.join(SCENARIOS), bad))
     os.umask(0o022)
     os.environ['PATH'] += ':/usr/sbin:/sbin'  # ngircd
     os.makedirs(opt.out, exist_ok=True)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # meson's timeout: clean up, too
+    for sig in (signal.SIGTERM, signal.SIGINT):  # meson's timeout, ^C: clean up, exit 1
+        signal.signal(sig, lambda *_: sys.exit(1))
     b = Bench(opt)
     try:
         b.run()
         with open(os.path.join(opt.out, 'results.json'), 'w') as f:
             json.dump(b.res, f, indent=1)
         log('wrote %s' % ', '.join([f.name] + report(b.res, opt.out)))
-    finally:  # also on SIGTERM and ^C, which end the run with a failure
+    finally:
         b.stop(*b.procs)
         shutil.rmtree(b.tmp, ignore_errors=True) if not opt.keep else log('kept ' + b.tmp)
     return 1 if b.failures else 0
