@@ -28,8 +28,8 @@ MACHINE = {  # the machine table, row by row (sh): what the figures depend on
     'memory': 'echo $(($(grep MemTotal /proc/meminfo | tr -dc 0-9) / 1024)) MiB',
     'system': '. /etc/os-release; echo "$PRETTY_NAME, Linux $(uname -r)"',
     'compiler': 'cc --version | head -n1', 'libevent': 'pkg-config --modversion libevent_core',
-    'contenders': 'echo $(ngircd --version | grep -o "^ngIRCd [0-9.]*"), $(socat -V | '
-                  'grep -o "^socat version [0-9.]*"), GNU cat',
+    'contenders': 'echo "$(ngircd --version | grep -o "^ngIRCd [0-9.]*" || echo no ngircd),'
+                  ' $(socat -V | grep -o "^socat version [0-9.]*" || echo no socat), GNU cat"',
     'pipes': 'sysctl fs.pipe-max-size fs.pipe-user-pages-soft',
     'open files': 'echo hard limit $(ulimit -Hn)'}
 IRC_CONF = """[Global]\nName = bench.invalid\nInfo = bench\nAdminInfo1 = bench\nAdminInfo2 = bench
@@ -108,8 +108,8 @@ class Bench:
     """One run of the benchmarks: programs, scratch space, results."""
     def __init__(self, opt):
         self.opt, self.procs, self.failures, self.daemons = opt, [], [], dict(opt.daemon)
-        self.size, self.irc = SIZES['smoke' if opt.smoke else 'full'], ['ngircd'] * bool(
-            shutil.which('ngircd'))
+        self.size = SIZES['smoke' if opt.smoke else 'full']
+        self.irc = ['ngircd'] * bool(shutil.which('ngircd'))  # a contender where installed
         self.res, self.rate_ok = {s: [] for s in SCENARIOS + ['profiles']}, {}
         # tmpfs: readers' output and FIFOs wait for no disk.  0755: pipechatd refuses an ini in
         # a directory others may write, and ngircd, as nobody, reads its own.
@@ -209,7 +209,7 @@ class Bench:
             m = max(2, self.size['deliveries'][WINDOWS.index(window)] // (s * (sessions - 1)))
             res = self.pcload(target[who] + ['-n', sessions, '-S', s, '-m', m, '-W', window]
                               + ['-i', LAT_US] * (window == 1), logfile)
-            return res and dict(res, msgs=m)
+            return res and dict(res, msgs=s * m)  # messages sent
         self.each('fanout', [dict(sessions=n, window=w) for n in self.size['fan']
                              for w in WINDOWS], order, run)
         self.stop(*self.procs)
@@ -380,23 +380,23 @@ def cpu(who, side, per, t):  # side's CPU per line (per), and busy / waiting in 
 
 MIB = 1 / 1024.0  # KiB to MiB
 SECTIONS = [  # section of the results, title, configuration, figures compared, columns
-    ('ingest', 'Ingest: raw writers into the FIFO, one reader', ['writers'], ['drained'],
+    ('ingest', 'Ingest: raw writers into the FIFO, one reader', ['writers'], {'drained': 'time'},
      [vs('time (range)', 'drained', None, '%.3f', ' s'), vs("time / cat's", 'drained', 'cat'),
       col('lines/s', 'lines', '%.0f', 'drained')] + cpu('reader', 'server', 'lines', 'drained')
      + cpu('pcload', 'pcload', 'lines', 'drained')),
     ('fanout', 'Fan-out: some send, all receive; window 1: idle latency, one message a ms',
-     ['sessions', 'window'], ['rate', 'p99'],
+     ['sessions', 'window'], {'rate': 'msgs/s', 'p99': 'p99'},
      [col('delivered msgs/s', 'rate'), vs('vs ngircd', 'rate', 'ngircd'),
       col('p50', 'p50', '%.0f us'), col('p99', 'p99', '%.0f us')]
      + cpu('server', 'server', 'delivered', 'wall') + cpu('pcload', 'pcload', 'delivered', 'wall')
      + [col('run-queue wait per message', 'server_wait', '%.1f us', 'msgs', 1e6),
         col('join time', 'joined', '%.3f s')]),
-    ('memory', 'Memory: pcload holds N sessions', ['sessions'], ['rss'],
+    ('memory', 'Memory: pcload holds N sessions', ['sessions'], {'rss': 'VmRSS'},
      [col('VmRSS idle', 'rss_idle', '%.2f MiB', None, MIB), col('VmRSS', 'rss', '%.2f MiB', None,
       MIB), col('per session', 'growth', '%.2f KiB', 'sessions'), col('VmHWM', 'hwm', '%.2f MiB',
       None, MIB), col('kernel slab growth', 'slab', '%.2f MiB', None, MIB),
       col('per session', 'slab', '%.1f KiB', 'sessions')]),
-    ('start', 'Start-up: exec to listening (pcstart)', [], ['open_us'],
+    ('start', 'Start-up: exec to listening (pcstart)', [], {'open_us': 'exec -> FIFO open'},
      [vs('exec -> FIFO open / port up (range)', 'open_us', None, '%.0f', ' us'),
       col('exec -> READY=1', 'ready_us', '%.0f us'), ('runs', lambda q, sec, f: len(q.rows(
           sec, **f))), col('VmRSS then', 'rss', '%.2f MiB', None, MIB)])]
@@ -404,11 +404,12 @@ SECTIONS = [  # section of the results, title, configuration, figures compared, 
 def compare(q):  # every daemon against the first, round by round
     a, rows = q.daemons[0], []
     for sec, title, keys, compared, _ in SECTIONS:
-        rows += [[b, ', '.join([sec, key] + ['%s %s' % kv for kv in f.items()]),
-                  span(v, '%.3f', 'x'), len(v)] for f in q.configs(sec, keys) for key in compared
-                 for b in q.daemons[1:] for v in [q.ratios(sec, key, a, b, **f)] if v]
+        rows += [[b, ', '.join([sec + ' ' + what] + ['%s %s' % kv for kv in f.items()]),
+                  span(v, '%.3f', 'x'), len(v)] for f in q.configs(sec, keys)
+                 for key, what in compared.items() for b in q.daemons[1:]
+                 for v in [q.ratios(sec, key, a, b, **f)] if v]
     return ['## %s against %s' % (', '.join(q.daemons[1:]), a), '', 'Below 1.0x: less time, '
-            'fewer messages/s or less memory than %s.' % a, ''] + table(
+            'fewer messages/s, a lower p99 or less memory than %s.' % a, ''] + table(
         ['daemon', 'figure', 'against %s (range)' % a, 'rounds'], rows)
 
 def sections(q):
@@ -456,8 +457,8 @@ def main():
     store = dict(action='store_true')  # bench/README.md says what each option does
     for flag, kw in [('--daemon', dict(action='append', required=True, metavar='[NAME=]PATH')),
                      ('--out', dict(required=True)), ('--pcload', {}), ('--pcstart', {}),
-                     ('--rounds', dict(type=int)), ('--scenarios', dict(default='ingest,fanout,'
-                     'memory,start')), ('--wait', dict(type=int, default=0, metavar='SEC')),
+                     ('--scenarios', dict(default=','.join(SCENARIOS))), ('--rounds', dict(
+                         type=int)), ('--wait', dict(type=int, default=0, metavar='SEC')),
                      ('--smoke', store), ('--profile', store), ('--keep', store)]:
         ap.add_argument(flag, **kw)
     opt = ap.parse_args()
@@ -472,7 +473,7 @@ def main():
     names = [n for n, _ in opt.daemon] + ['cat', 'socat', 'ngircd']  # each NAME new, a word
     bad = [n for n in names if names.count(n) > 1 or not re.match(r'^[\w.-]+$', n)]
     bad += [p for p in [p for _, p in opt.daemon] + [opt.pcload, opt.pcstart]
-            if not os.access(p, os.X_OK)]  # not built? --pcload, --pcstart
+            if not (os.path.isfile(p) and os.access(p, os.X_OK))]  # --pcload, --pcstart
     bad += [s for s in opt.scenarios if s not in SCENARIOS] + [opt.rounds] * (opt.rounds < 1)
     if bad:
         ap.error('not a new NAME, not executable, not of %s: %s' % (','.join(SCENARIOS), bad))
