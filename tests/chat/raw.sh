@@ -6,7 +6,10 @@
 # private messages.  Source after tests/lib.sh; the clients take the
 # client_say, client_close and client_wait of tests/lib.sh.
 
-command -v python3 >/dev/null || skip "needs python3"
+# The system's python3 if there is one: the test users may not be able to
+# run one from root's home (a pyenv shim).
+python3=/usr/bin/python3
+[ -x "$python3" ] || python3=$(command -v python3) || skip "needs python3"
 rawclient=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/rawclient.py
 
 # raw_start TAG USER [WORD...]: a bare client of USER joining with the JOIN
@@ -17,13 +20,19 @@ raw_start()
 	local tag=$1 u=$2 fd
 
 	shift 2
+	# A copy the test users can read (the checkout may be closed to them).
+	if [ ! -f "$bin/rawclient.py" ]; then
+		cp "$rawclient" "$bin/rawclient.py" &&
+		    chmod 0755 "$bin/rawclient.py" ||
+		    fail "cannot copy $rawclient to $bin"
+	fi
 	mkfifo "$tmp/$tag.in" || fail "mkfifo $tmp/$tag.in failed"
 	exec {fd}<>"$tmp/$tag.in" || fail "cannot open $tag's stdin"
 	# shellcheck disable=SC2046 # a word list
 	(
 		close_held
 		exec {fd}>&-
-		exec $(as_user "$u") python3 "$rawclient" "$sdir" "$fifo" \
+		exec $(as_user "$u") "$python3" "$bin/rawclient.py" "$sdir" "$fifo" \
 		    "raw-$tag-$$" "$@"
 	) <"$tmp/$tag.in" >"$tmp/$tag.out" 2>"$tmp/$tag.err" 7>&- 8>&- 9>&- &
 	cpid[$tag]=$!
