@@ -146,7 +146,6 @@ EOF2
 for mode in yes auto; do
 	step "timestamps = $mode, stdout a file: a time in front of each line"
 	write_config session.max_per_user=8 log.timestamps=$mode
-	rm -f "$tmp"/[of].in
 	start_daemon
 	talk
 	stamped "timestamps = $mode"

@@ -13,7 +13,7 @@ python3=/usr/bin/python3
 rawclient=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/rawclient.py
 
 # raw_start TAG USER [WORD...]: a bare client of USER joining with the JOIN
-# WORDs, its stdin the FIFO $tmp/TAG.in held by this shell, what the
+# WORDs (its session id raw-TAG-PID), its stdin the FIFO $tmp/TAG.in held by this shell, what the
 # daemon writes to it in $tmp/TAG.out; waits for its welcome.
 raw_start()
 {
@@ -26,6 +26,8 @@ raw_start()
 		    chmod 0755 "$bin/rawclient.py" ||
 		    fail "cannot copy $rawclient to $bin"
 	fi
+	# A tag may be used again once its client has gone.
+	rm -f "$tmp/$tag.in"
 	mkfifo "$tmp/$tag.in" || fail "mkfifo $tmp/$tag.in failed"
 	exec {fd}<>"$tmp/$tag.in" || fail "cannot open $tag's stdin"
 	# shellcheck disable=SC2046 # a word list
