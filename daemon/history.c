@@ -86,7 +86,8 @@ history_resize(struct history *h, int max, size_t max_bytes)
 		return;
 	}
 	keep = h->n < max ? h->n : max;
-	ring = max > 0 ? xcalloc((size_t)max, sizeof *ring) : NULL;
+	/* At least one slot, never used when max is 0: ring is never NULL. */
+	ring = xcalloc(max > 0 ? (size_t)max : 1, sizeof *ring);
 	while (h->n > keep)
 		history_drop(h);
 	for (i = 0; i < keep; i++)

@@ -37,7 +37,9 @@ raw_start()
 		exec $(as_user "$u") "$python3" "$bin/rawclient.py" "$sdir" "$fifo" \
 		    "raw-$tag-$$" "$@"
 	) <"$tmp/$tag.in" >"$tmp/$tag.out" 2>"$tmp/$tag.err" 7>&- 8>&- 9>&- &
+	# shellcheck disable=SC2034,SC2004 # tests/lib.sh's associative arrays
 	cpid[$tag]=$!
+	# shellcheck disable=SC2034,SC2004
 	cfd[$tag]=$fd
 	track "$!"
 	poll 10 grep -q '^welcome ' "$tmp/$tag.out" ||
