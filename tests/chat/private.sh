@@ -4,8 +4,9 @@
 # "alice -> you: text", and to every session of the sender's as "-> bob:
 # text" (marked self where FIELDS are), to nobody else; the daemon prints
 # "alice -> bob: private message (N bytes)", never the text.  An unknown
-# USER or no text is an error to the sender only; /msg to oneself reaches
-# one's own sessions once each; /msg counts against the sender's rate.
+# USER (or one too long to be a name), no text or no USER is an error to
+# the sender only; /msg to oneself reaches one's own sessions once each;
+# /msg counts against the sender's rate.
 # shellcheck disable=SC2154 # make_user VAR SHORT sets VAR
 # shellcheck source=../lib.sh
 . "$(dirname "$0")/../lib.sh"
@@ -48,6 +49,11 @@ client_say a1 "/msg nosuchuser_$$ hello"
 wait_grep "$tmp/a1.out" "^error t=[0-9]+ /msg: nosuchuser_$$ is not connected\$"
 client_say a2 "/msg $bob"
 wait_line "$tmp/a2.out" "error /msg $bob: no text to send: /msg USER TEXT"
+long=$(printf 'x%.0s' {1..300})
+client_say a2 "/msg $long hi"
+wait_line "$tmp/a2.out" "error /msg: ${long:0:32} is not connected"
+client_say a2 "/msg"
+wait_grep "$tmp/a2.out" '^error unknown command "/msg": try /who, /me ACTION, /msg USER TEXT, '
 client_say a2 "/msg $bob   "
 client_say a2 "/msg $bob blanks-marker"
 wait_line "$tmp/b2.out" "private $alice -> you: blanks-marker"
