@@ -4,7 +4,8 @@
 # "fields" gets every line as "KIND FIELDS TEXT" with t= the time the
 # daemon took it, and its own messages and actions back, marked "self";
 # one that did not gets exactly the old "KIND TEXT" lines and no echo (old
-# clients keep working); an unknown JOIN word is ignored.  The daemon's
+# clients keep working), the notice of lines dropped for a session that
+# does not read included; an unknown JOIN word is ignored.  The daemon's
 # stdout has a time in front of each line with [log] timestamps = yes
 # and auto (not the journal), none with no (auto when stdout is the
 # journal's stream: tests/unit/test-stamp.c).  Runs as whoever runs it
@@ -13,6 +14,8 @@
 . "$(dirname "$0")/../lib.sh"
 # shellcheck source=raw.sh
 . "$(dirname "$0")/raw.sh"
+# shellcheck source=fake.sh
+. "$(dirname "$0")/fake.sh"
 
 setup
 write_config session.max_per_user=8
@@ -151,5 +154,26 @@ for mode in yes auto; do
 	stamped "timestamps = $mode"
 done
 
+step "a fields session that does not read: its dropped-lines notice has t="
+write_config session.max_per_user=8 session.queue_max=16384
+start_daemon
+fake_pair slow "$me"
+fake_listen slow
+fake_join slow fields
+raw_start s "$me"
+big=$(printf '%*s' 2000 '' | tr ' ' y)
+for i in $(seq 60); do
+	client_say s "$i $big"
+done
+client_say s "/me is done"
+wait_line "$dout" "* $me is done"
+timeout 3 cat <&"${fo[slow]}" >"$tmp/slow.out"
+grep -qE "^info t=[0-9]+ -!- [0-9]+ messages dropped: you were not reading fast enough\$" \
+    "$tmp/slow.out" || fail "no dropped-lines notice with t= in slow.out"
+grep -qE "^welcome t=[0-9]+ $me\$" "$tmp/slow.out" ||
+    fail "slow.out: no welcome with t="
+fake_close slow
+raw_end s
+stop_daemon
 step "ok"
 exit 0
