@@ -2,10 +2,10 @@
 # SPDX-License-Identifier: ISC
 # Issue 12: JOIN words and the FIELDS word.  A session that joined with
 # "fields" gets every line as "KIND FIELDS TEXT" with t= the time the
-# daemon took it, and its own messages and actions back, marked "self";
+# daemon took it (the notice of lines dropped for a session that does not
+# read included), and its own messages and actions back, marked "self";
 # one that did not gets exactly the old "KIND TEXT" lines and no echo (old
-# clients keep working), the notice of lines dropped for a session that
-# does not read included; an unknown JOIN word is ignored.  The daemon's
+# clients keep working); an unknown JOIN word is ignored.  The daemon's
 # stdout has a time in front of each line with [log] timestamps = yes
 # and auto (not the journal), none with no (auto when stdout is the
 # journal's stream: tests/unit/test-stamp.c).  Runs as whoever runs it
