@@ -5,9 +5,11 @@
 # Check that a man page documents exactly the options its program's -h
 # output lists.  From "PROGRAM -h" every option letter is taken, both from
 # the usage line ("[-dhnvV]", "[-f file]") and from the option lines
-# ("  -f file  ...").  From the page, an entry is a line of the OPTIONS
-# section that starts with "*-X*"; "*-d*, *-v*" is an entry for both.
-# Fails when either side has a letter the other lacks, or when -h fails.
+# ("  -f file  ..."), and every long option an option line names after
+# its letter ("  -f, --config=FILE  ...").  From the page, an entry is a
+# line of the OPTIONS section that starts with "*-X*"; "*-d*, *-v*" is an
+# entry for both, and "*-f*, *--config* _file_" for -f and --config.
+# Fails when either side has an option the other lacks, or when -h fails.
 set -u
 
 if [ $# -eq 0 ] || [ $(($# % 2)) -ne 0 ]; then
@@ -20,7 +22,8 @@ tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 1' HUP INT TERM
 
-# Option letters in -h output (stdin), one per line, sorted.
+# Option letters in -h output (stdin), one per line, sorted; a long
+# option as its name after one "-" ("-config"), so that "-$x" names it.
 help_options() {
 	awk '
 	/^usage:/ {
@@ -36,6 +39,8 @@ help_options() {
 	/^[ \t]+-[A-Za-z0-9]([ \t,]|$)/ {
 		sub(/^[ \t]+-/, "")
 		print substr($0, 1, 1)
+		if (match($0, /^., --[A-Za-z0-9][A-Za-z0-9-]*/))
+			print substr($0, 5, RLENGTH - 4)
 	}
 	' | sort -u
 }
@@ -46,8 +51,10 @@ page_options() {
 	/^# / { in_options = ($0 ~ /^# OPTIONS[ \t]*$/); next }
 	in_options && /^\*-[A-Za-z0-9]\*/ {
 		s = $0
-		while (match(s, /\*-[A-Za-z0-9]\*/)) {
-			print substr(s, RSTART + 2, 1)
+		while (match(s, /\*--?[A-Za-z0-9][A-Za-z0-9-]*\*/)) {
+			x = substr(s, RSTART + 2, RLENGTH - 3)
+			if (length(x) == 1 || substr(x, 1, 1) == "-")
+				print x
 			s = substr(s, RSTART + RLENGTH)
 		}
 	}
