@@ -269,6 +269,21 @@ framing_check_lines(struct framing *f, const uint8_t *data, size_t size)
 	FUZZ_CHECK(k == f->nlines);
 }
 
+/* A private line as one end sees it: prefix, the clean text, a mark. */
+static void
+framing_private(const struct message *m, int to, const char *prefix,
+    const char *clean, size_t cleanlen)
+{
+	static char	out[MESSAGE_FORMAT_MAX];
+	size_t		n, plen = strlen(prefix);
+
+	n = message_format_private(m, to, out);
+	FUZZ_CHECK(n <= MESSAGE_FORMAT_MAX);
+	FUZZ_CHECK(n >= plen + cleanlen && memcmp(out, prefix, plen) == 0);
+	FUZZ_CHECK(memcmp(out + plen, clean, cleanlen) == 0);
+	FUZZ_CHECK(fuzz_printable(out, n));
+}
+
 /*
  * message_format of l as kind, from from: a line that fits its room, made
  * of a safe head and the sanitised text (clean, checked by the caller) as
@@ -285,6 +300,7 @@ framing_format(const struct framing_line *l, enum message_kind kind,
 	memset(&m, 0, sizeof m);
 	m.kind = kind;
 	m.from = from;
+	m.to = "bob";
 	m.uid = 1000;
 	m.text = l->text;
 	m.len = l->len;
@@ -320,6 +336,20 @@ framing_format(const struct framing_line *l, enum message_kind kind,
 		FUZZ_CHECK(memcmp(out + head, clean, cleanlen) == 0);
 		want = "<-- alice left (";
 		break;
+	case MESSAGE_PRIVATE:
+		/* Printed without its text; the two ends see it. */
+		head = n;
+		FUZZ_CHECK(memchr(out, '\0', n) == NULL);
+		if (from != NULL && strcmp(from, "alice") == 0)
+			FUZZ_CHECK(strncmp(out, "alice -> bob: private message (",
+			    31) == 0);
+		framing_private(&m, MESSAGE_TO_SENDER, "-> bob: ", clean,
+		    cleanlen);
+		if (from != NULL && strcmp(from, "alice") == 0)
+			framing_private(&m, MESSAGE_TO_ADDRESSEE,
+			    "alice -> you: ", clean, cleanlen);
+		FUZZ_CHECK(fuzz_printable(out, n));
+		return;
 	}
 	FUZZ_CHECK(fuzz_printable(out, head));
 	if (from != NULL && strcmp(from, "alice") == 0)
@@ -336,6 +366,7 @@ framing_check_format(struct framing *f, const uint8_t *data, size_t size)
 {
 	static const enum message_kind	 kinds[] = {
 		MESSAGE_CHAT, MESSAGE_ACTION, MESSAGE_JOIN, MESSAGE_LEAVE,
+		MESSAGE_PRIVATE,
 	};
 	const size_t			 nkinds = sizeof kinds / sizeof *kinds;
 	char				 name[FRAMING_NAME_MAX + 1];
