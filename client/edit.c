@@ -15,8 +15,9 @@
  * the lines it drew (rl_save_prompt and rl_replace_line("") do not), so
  * edit_erase works out, as its refresh code does, how many rows up the
  * start of the prompt is; and keys are read through rl_getc_function, so
- * that end of file is seen and Backspace removes a whole character as
- * the eye sees it (an emoji with its modifier), not one code point.
+ * that end of file is seen, Backspace removes a whole character as the
+ * eye sees it (an emoji with its modifier), not one code point, and Tab
+ * completes commands and names (edit_tab).
  */
 #include <errno.h>
 #include <stdint.h>
@@ -37,6 +38,9 @@
 #define EDIT_NAMES_MAX	256
 #define EDIT_NAME_MAX	64
 
+/* What Backspace queues: the rest of a character as the eye sees it. */
+#define EDIT_QUEUE_MAX	16
+
 /* What Tab completes at the start of a line. */
 static const char *const edit_commands[] = {
 	"/help", "/me", "/msg", "/quit", "/who",
@@ -51,7 +55,8 @@ static struct {
 	const char	*prompt;
 	edit_line_cb	 cb;
 	void		*arg;
-	int		 pending;	/* Backspaces still to hand libedit */
+	int		 queue[EDIT_QUEUE_MAX];	/* characters to hand libedit */
+	size_t		 qhead, qlen;
 	char		*names[EDIT_NAMES_MAX];
 	size_t		 nnames;
 	size_t		 nextname;	/* the oldest, replaced when full */
@@ -230,6 +235,79 @@ edit_cluster(const char *s, size_t pos)
 	return count > 0 ? count : 1;
 }
 
+/* Hand libedit a character after this key: what Tab or Backspace made. */
+static void
+edit_queue(int c)
+{
+	if (edit.qlen < EDIT_QUEUE_MAX)
+		edit.queue[(edit.qhead + edit.qlen++) % EDIT_QUEUE_MAX] = c;
+}
+
+/*
+ * Tab (bound with rl_add_defun): complete the word before the cursor, a
+ * command at the start of the line, else a name seen (and a space after
+ * a single match).  Several matches: their common part, or, when that
+ * adds nothing, the list of them above the line.  Ours rather than
+ * libedit's completion, which offers file names and rings the bell even
+ * for a single match.  libedit does not redraw after a function bound
+ * so: we do.
+ */
+static int
+edit_tab(int count, int key)
+{
+	const char	*line = rl_line_buffer, *cand[EDIT_NAMES_MAX];
+	char		 list[EDIT_NAMES_MAX * (EDIT_NAME_MAX + 1) + 1];
+	char		 add[EDIT_NAME_MAX + 2];
+	size_t		 point, start, len, n = 0, i, common, o;
+
+	(void)count;
+	(void)key;
+	if (line == NULL || rl_point < 0)
+		return 0;
+	point = (size_t)rl_point;
+	for (start = point; start > 0 && line[start - 1] != ' '; start--)
+		;
+	len = point - start;
+	if (start == 0 && len > 0 && line[0] == '/') {
+		for (i = 0; i < EDIT_NCOMMANDS; i++) {
+			if (strncmp(edit_commands[i], line, len) == 0)
+				cand[n++] = edit_commands[i];
+		}
+	} else {
+		for (i = 0; i < edit.nnames; i++) {
+			if (strncmp(edit.names[i], line + start, len) == 0)
+				cand[n++] = edit.names[i];
+		}
+	}
+	if (n == 0)
+		return 0;
+	common = strlen(cand[0]);
+	for (i = 1; i < n; i++) {
+		for (o = len; o < common && cand[i][o] == cand[0][o]; o++)
+			;
+		common = o;
+	}
+	if (n > 1 && common == len) {
+		for (i = o = 0; i < n; i++) {
+			len = strlen(cand[i]);
+			memcpy(list + o, cand[i], len);
+			o += len;
+			list[o++] = ' ';
+		}
+		edit_print(list, o - 1);
+		return 0;
+	}
+	o = common - len;
+	memcpy(add, cand[0] + len, o);
+	if (n == 1)
+		add[o++] = ' ';
+	add[o] = '\0';
+	edit_erase(edit_columns());
+	rl_insert_text(add);
+	edit_draw();
+	return 0;
+}
+
 /*
  * libedit's key reader (rl_getc_function): one character from stdin,
  * decoded from UTF-8.  -1 at end of input, which is remembered.
@@ -243,9 +321,11 @@ edit_getc(FILE *fp)
 	ssize_t		r;
 
 	(void)fp;
-	if (edit.pending > 0) {
-		edit.pending--;
-		return 0x7f;
+	if (edit.qlen > 0) {
+		edit.qlen--;
+		r = edit.queue[edit.qhead];
+		edit.qhead = (edit.qhead + 1) % EDIT_QUEUE_MAX;
+		return (int)r;
 	}
 	for (;;) {
 		r = read(STDIN_FILENO, b, 1);
@@ -275,50 +355,12 @@ edit_getc(FILE *fp)
 	}
 	if ((b[0] == 0x7f || b[0] == 0x08) && rl_line_buffer != NULL &&
 	    rl_point > 0) {
-		edit.pending = edit_cluster(rl_line_buffer,
-		    (size_t)rl_point) - 1;
+		for (n = (size_t)edit_cluster(rl_line_buffer,
+		    (size_t)rl_point); n > 1; n--)
+			edit_queue(0x7f);
 		return 0x7f;
 	}
 	return b[0];
-}
-
-/* Is this the first word of the line? */
-static int
-edit_first_word(void)
-{
-	int	i;
-
-	for (i = 0; rl_line_buffer != NULL && i < rl_point; i++) {
-		if (rl_line_buffer[i] == ' ')
-			return 0;
-	}
-	return 1;
-}
-
-/* Tab: a command at the start of the line, else a name seen. */
-static char *
-edit_complete(const char *text, int state)
-{
-	static size_t	i;
-	size_t		len = strlen(text);
-	char		*r;
-
-	if (state == 0)
-		i = 0;
-	if (text[0] == '/' && edit_first_word()) {
-		for (; i < EDIT_NCOMMANDS; i++) {
-			if (strncmp(edit_commands[i], text, len) == 0)
-				return strdup(edit_commands[i++]);
-		}
-		return NULL;
-	}
-	for (; i < edit.nnames; i++) {
-		if (strncmp(edit.names[i], text, len) == 0) {
-			r = strdup(edit.names[i++]);
-			return r;
-		}
-	}
-	return NULL;
 }
 
 /* Remember a name for Tab; the oldest goes when there are too many. */
@@ -356,10 +398,12 @@ edit_history_line(void *arg, const char *line)
 }
 
 /*
- * libedit finished a line (or saw ^D on an empty one: NULL).  It has
- * moved below the line; take prompt and line off the screen (what was
- * said shows once the daemon has it, as everyone else's), hand the line
- * over, and start the next.
+ * libedit finished a line (or saw ^D on an empty one: NULL), after it put
+ * the terminal back in its usual mode and the cursor below the line.
+ * Take the terminal again at once (keys typed meanwhile would be echoed
+ * by the kernel), take prompt and line off the screen (what was said
+ * shows once the daemon has it, as everyone else's), hand the line over,
+ * and draw the prompt for the next.
  */
 static void
 edit_line(char *line)
@@ -372,6 +416,8 @@ edit_line(char *line)
 		edit.cb(edit.arg, NULL, 0);
 		return;
 	}
+	/* libedit leaves its callback mode after a line: enter it again. */
+	rl_callback_handler_install(edit.prompt, edit_line);
 	up = edit_row(line, strlen(line), edit_columns()) + 1;
 	(void)snprintf(buf, sizeof buf, "\r\033[%dA\033[J", up);
 	edit_puts(buf);
@@ -384,11 +430,8 @@ edit_line(char *line)
 	}
 	edit.cb(edit.arg, line, strlen(line));
 	free(line);
-	if (!edit.active)
-		return;
-	/* libedit leaves its callback mode after a line: enter it again. */
-	rl_callback_handler_install(edit.prompt, edit_line);
-	edit.drawn = 1;
+	if (edit.active)
+		edit_draw();
 }
 
 /*
@@ -405,7 +448,7 @@ edit_start(const char *prompt, int history_file, edit_line_cb cb, void *arg)
 	edit.cb = cb;
 	edit.arg = arg;
 	edit.eof = 0;
-	edit.pending = 0;
+	edit.qlen = 0;
 	if (!initialised) {
 		/* Our loop handles the signals; libedit must not. */
 		rl_catch_signals = 0;
@@ -417,11 +460,10 @@ edit_start(const char *prompt, int history_file, edit_line_cb cb, void *arg)
 		if (rl_initialize() != 0)
 			return -1;
 		stifle_history(HISTFILE_LINES);
-		rl_completion_entry_function = edit_complete;
-		rl_basic_word_break_characters = " ";
 		/* readline's ^W and ^U, which shells have taught everyone. */
 		rl_parse_and_bind("bind ^W ed-delete-prev-word");
 		rl_parse_and_bind("bind ^U vi-kill-line-prev");
+		rl_add_defun("pipechat-complete", edit_tab, '\t');
 		/* Home and End of terminals in application mode. */
 		rl_parse_and_bind("bind '\\eOH' ed-move-to-beg");
 		rl_parse_and_bind("bind '\\eOF' ed-move-to-end");
@@ -493,7 +535,7 @@ edit_read(void)
 {
 	do {
 		rl_callback_read_char();
-	} while (edit.active && edit.pending > 0 && !edit.eof);
+	} while (edit.active && edit.qlen > 0 && !edit.eof);
 	return edit.eof ? -1 : 0;
 }
 

@@ -20,8 +20,8 @@
 
 /*
  * Make dir (mode 0700) if it is not there, and check that it is a
- * directory of ours that nobody else may write, not a symbolic link.
- * Returns an fd of it, or -1.
+ * directory of ours that nobody else may write, not a symbolic link;
+ * make it 0700 if it is not.  Returns an fd of it, or -1.
  */
 static int
 histfile_dir(int at, const char *name)
@@ -39,6 +39,11 @@ histfile_dir(int at, const char *name)
 	    (st.st_mode & 022) != 0) {
 		close(fd);
 		errno = EPERM;
+		return -1;
+	}
+	/* What we typed is nobody else's business, not even to list. */
+	if ((st.st_mode & 077) != 0 && fchmod(fd, 0700) == -1) {
+		close(fd);
 		return -1;
 	}
 	return fd;

@@ -138,6 +138,8 @@ style_mentions(enum proto_kind kind, const char *s, size_t len,
 		return 0;
 	if ((text = style_sender(kind, s, len, &at, &nlen)) == 0)
 		return 0;
+	if (nlen == strlen(me) && memcmp(s + at, me, nlen) == 0)
+		return 0;	/* our own line, not a mention */
 	if (kind == PROTO_PRIVATE)
 		return len >= 3 && memcmp(s, "-> ", 3) != 0 ? DISPLAY_MENTION :
 		    0;
@@ -203,7 +205,7 @@ style_line(char *out, enum proto_kind kind, const char *s, size_t len,
 	melen = me != NULL ? strlen(me) : 0;
 	own = self || (melen > 0 && nlen == melen && memcmp(s + at, me,
 	    melen) == 0);
-	if (!self && !own)
+	if (!self)
 		*found = style_mentions(kind, s, len, me);
 	if (kind == PROTO_PRIVATE) {
 		style_sgr(out, &o, STYLE_PRIVATE_WHO);

@@ -12,6 +12,7 @@ SCRIPT has one step a line:
     gone TEXT       wait (10 s at most) until TEXT is not on the screen
     resize C R      make the terminal C columns by R rows (SIGWINCH)
     sleep SECONDS
+    run COMMAND     run COMMAND with sh -c and wait for it (20 s at most)
     screen          print the screen now, then "----"
 Once the script is done, the program has 10 s to exit.  The screen's rows
 are printed one per line, trailing blanks removed; everything the program
@@ -24,6 +25,7 @@ import os
 import pty
 import select
 import struct
+import subprocess
 import sys
 import termios
 import time
@@ -255,6 +257,18 @@ def main():
             deadline = time.monotonic() + float(arg)
             while time.monotonic() < deadline and alive:
                 alive = pump(0.05)
+        elif verb == "run":
+            proc = subprocess.Popen(["sh", "-c", arg])
+            deadline = time.monotonic() + 20
+            while proc.poll() is None and time.monotonic() < deadline:
+                alive = pump(0.05)
+            if proc.poll() is None:
+                proc.kill()
+            if proc.wait() != 0:
+                print("pty-edit: %r exited %d" % (arg, proc.returncode),
+                      file=sys.stderr)
+                ok = False
+                break
         elif verb == "screen":
             for row in screen.text():
                 print(row)
