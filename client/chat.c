@@ -18,6 +18,7 @@
 #include "pclimits.h"
 #include "proto.h"
 #include "send.h"
+#include "session.h"
 #include "style.h"
 #include "xmalloc.h"
 
@@ -284,6 +285,16 @@ chat_show_line(struct chat *c, const char *line, size_t len, int fields)
 	int			 found;
 	enum proto_kind		 kind = proto_parse_kind(line, len, &off);
 
+	for (k = off; k < len && line[k] != ' '; k++)
+		;
+	/*
+	 * A bye may come from a part of the daemon that does not know the
+	 * session's words (a refusal, a shutdown): FIELDS only if it looks
+	 * like one.
+	 */
+	if (fields && kind == PROTO_BYE && !session_is_fields(line + off,
+	    k - off))
+		fields = 0;
 	if (fields && kind != PROTO_UNKNOWN) {
 		/* Take the FIELDS word out: the rest reads as without. */
 		k = off + proto_parse_fields(line + off, len - off, &f);

@@ -144,7 +144,7 @@ session_why(char *why, const char *text)
  * start with one we know ("t=", "h", "self"): a reason's first word is
  * English, which never looks like that.
  */
-static int
+int
 session_is_fields(const char *w, size_t len)
 {
 	if (len == 1 && (w[0] == '-' || w[0] == 'h'))

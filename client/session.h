@@ -29,5 +29,6 @@ int	session_rejoin(struct client_session *, const char *, const char *,
 void	session_cleanup(struct client_session *);
 int	session_read_line(int, char *, size_t, int);
 void	session_why(char *, const char *);
+int	session_is_fields(const char *, size_t);
 
 #endif

@@ -17,7 +17,8 @@ SCRIPT is a Python file of lines to send (bytes, each with its '\\n'):
                                     "hi" comes back as "msg t=0;self me: hi")
 The JOIN's words are written to SCRIPT.words.
 After LINES, the fake waits for the client to close ID.in and says
-"bye you left", as pipechatd does.  Exit status 0, or 1 with a reason.
+"bye you left" ("bye - you left" if it asked for fields and ANSWER has
+them), as pipechatd does.  Exit status 0, or 1 with a reason.
 """
 import os
 import select
@@ -98,8 +99,10 @@ def main():
                 done = True
     if not done:
         fail("the client did not close ID.in in 20 s")
+    # A session that asked for FIELDS gets them on every line.
+    fields = b" fields" in m.group(2) and len(conf["ANSWER"].split()) > 2
     try:
-        write_all(out, b"bye you left\n")
+        write_all(out, b"bye - you left\n" if fields else b"bye you left\n")
     except BrokenPipeError:
         pass
     os.close(out)
