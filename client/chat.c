@@ -453,10 +453,8 @@ chat_stdin(struct chat *c, int *eof)
 	ssize_t		n;
 
 	if (c->editing) {
-		if (edit_read() == 0)
-			return 0;
-		n = 0;
-		*eof = 1;
+		if (edit_read() == -1)
+			*eof = 1;	/* the terminal is gone */
 		return 0;
 	}
 	n = lines_read(&c->in, STDIN_FILENO, chat_queue_line, c);

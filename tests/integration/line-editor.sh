@@ -232,7 +232,7 @@ esc=$(printf '\033')
 grep -q "${esc}\[1;[0-9]*mroot" "$tmp/plain.raw" ||
     fail "no colour around our name on a terminal: $(cat -v "$tmp/plain.raw")"
 cp "$tmp/plain.steps" "$tmp/nocolor.steps"
-NO_COLOR= edit nocolor 60 20 --no-history-file
+NO_COLOR='' edit nocolor 60 20 --no-history-file
 grep -q "${esc}\[[0-9;]*m" "$tmp/nocolor.raw" &&
     fail "colours with NO_COLOR set (empty): $(cat -v "$tmp/nocolor.raw")"
 has nocolor "$(date +%H:%M) root: plain"
@@ -249,15 +249,15 @@ step "not a terminal: no editor, no colours, no times, as before"
 mkfifo "$tmp/in" || fail "mkfifo failed"
 limit 20 "$PIPECHAT_CLIENT" -f "$conf" --color=auto <"$tmp/in" \
     >"$tmp/piped.out" 2>"$tmp/piped.err" &
-cpid=$!
-track "$cpid"
+piped_pid=$!
+track "$piped_pid"
 exec {hold}>"$tmp/in"
 poll 10 grep -q "root joined" "$tmp/daemon.out" || true
 $say "to the piped one" || fail "the one-shot client failed"
 poll 10 grep -qxF -e "root: to the piped one" "$tmp/piped.out" ||
     fail "the piped client did not show the line bare: $(cat -v "$tmp/piped.out")"
 exec {hold}>&-
-wait_exit "$cpid" 20
+wait_exit "$piped_pid" 20
 [ "$status" -eq 0 ] || fail "the piped client exited $status"
 grep -q "$esc" "$tmp/piped.out" && fail "an ESC on a piped stdout"
 step "ok"
