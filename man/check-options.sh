@@ -5,9 +5,12 @@
 # Check that a man page documents exactly the options its program's -h
 # output lists.  From "PROGRAM -h" every option letter is taken, both from
 # the usage line ("[-dhnvV]", "[-f file]") and from the option lines
-# ("  -f file  ...").  From the page, an entry is a line of the OPTIONS
-# section that starts with "*-X*"; "*-d*, *-v*" is an entry for both.
-# Fails when either side has a letter the other lacks, or when -h fails.
+# ("  -f file  ...", "  -f, --config FILE  ..."), and every long option
+# that starts an option line ("  -f, --config FILE", "      --no-bell").
+# From the page, an entry is a line of the OPTIONS section that starts
+# with "*-X*" or "*--word*"; "*-d*, *-v*" is an entry for both, "*-f*
+# _file_, *--config* _file_" for -f and --config.  Fails when either side
+# has an option the other lacks, or when -h fails.
 set -u
 
 if [ $# -eq 0 ] || [ $(($# % 2)) -ne 0 ]; then
@@ -34,8 +37,15 @@ help_options() {
 		next
 	}
 	/^[ \t]+-[A-Za-z0-9]([ \t,]|$)/ {
-		sub(/^[ \t]+-/, "")
-		print substr($0, 1, 1)
+		s = $0
+		sub(/^[ \t]+-/, "", s)
+		print substr(s, 1, 1)
+	}
+	/^[ \t]+(-[A-Za-z0-9], )?--[a-z]/ {
+		s = $0
+		sub(/^[ \t]+(-[A-Za-z0-9], )?--/, "", s)
+		match(s, /^[a-z][a-z0-9-]*/)
+		print "--" substr(s, 1, RLENGTH)
 	}
 	' | sort -u
 }
@@ -44,10 +54,11 @@ help_options() {
 page_options() {
 	awk '
 	/^# / { in_options = ($0 ~ /^# OPTIONS[ \t]*$/); next }
-	in_options && /^\*-[A-Za-z0-9]\*/ {
+	in_options && /^\*--?[A-Za-z0-9]/ {
 		s = $0
-		while (match(s, /\*-[A-Za-z0-9]\*/)) {
-			print substr(s, RSTART + 2, 1)
+		while (match(s, /\*-[A-Za-z0-9]\*|\*--[a-z][a-z0-9-]*\*/)) {
+			w = substr(s, RSTART + 1, RLENGTH - 2)
+			print (w ~ /^--/) ? w : substr(w, 2, 1)
 			s = substr(s, RSTART + RLENGTH)
 		}
 	}
@@ -81,11 +92,13 @@ while [ $# -gt 0 ]; do
 		continue
 	fi
 	for x in $(comm -23 "$tmp/h" "$tmp/p"); do
-		echo "$page: no *-$x* entry in OPTIONS, but $name -h lists -$x" >&2
+		x=-${x#-}
+		echo "$page: no *$x* entry in OPTIONS, but $name -h lists $x" >&2
 		status=1
 	done
 	for x in $(comm -13 "$tmp/h" "$tmp/p"); do
-		echo "$page: documents *-$x*, but $name -h does not list -$x" >&2
+		x=-${x#-}
+		echo "$page: documents *$x*, but $name -h does not list $x" >&2
 		status=1
 	done
 	echo "$name: $(tr '\n' ' ' <"$tmp/h")- $page"
