@@ -39,12 +39,16 @@ container_dump() {
 	inside journalctl --no-pager $container_journal 2>&1
 }
 
+# The container's pid 1 (systemd), a child of nspawn's.  Not just any
+# child: nspawn's first, short-lived one is gone by the time nsenter
+# looks at it ("stat of /proc/PID/ns/user failed").
 container_find_leader() {
-	leader=$(pgrep -P "$nspawn_pid" 2>/dev/null | head -n 1)
-	[ -n "$leader" ]
+	leader=$(pgrep -P "$nspawn_pid" -x systemd 2>/dev/null | head -n 1)
+	[ -n "$leader" ] && [ -e "/proc/$leader/ns/user" ]
 }
 
 container_booted() {
+	container_find_leader || return 1
 	case "$(inside systemctl is-system-running 2>/dev/null)" in
 	running | degraded) return 0 ;;
 	*) return 1 ;;

@@ -6,12 +6,15 @@
 # its oldest lines and puts "info -!- K messages dropped: ..." where they
 # were.  pcload's slow reader (-w) stops reading after its welcome while
 # two pcload sessions and a real pipechat-client take 300 messages of
-# 1000 bytes (300 KB, far past 64 KiB of pipe and 16 KiB of queue); they
+# 1000 bytes (300 KB, past 64 KiB of pipe and 128 KiB of queue); they
 # must get all of them, in order.  Then the slow reader reads: what it got
 # plus what it was told it missed must be all 300, in order, and it must
 # have missed some.  The sender is paced (pcload -W 1: a message goes out
 # once the previous one reached every pcload session), so only the reader
-# that does not read falls behind; burst.sh is about bursts.  Runs as
+# that does not read falls behind; burst.sh is about bursts.  pcload
+# cannot see the real client's pace, so it sends one message every
+# 200 us, and the queue holds 128 KiB: that client, on a loaded machine,
+# may stall for some 40 ms (192 KiB) before it would lose a line.  Runs as
 # whoever runs it.
 # shellcheck source=../lib.sh
 . "$(dirname "$0")/../lib.sh"
@@ -19,7 +22,7 @@
 setup PCLOAD
 me=$(id -un)
 msgs=300
-write_config session.queue_max=16384 session.max_per_user=16 session.rate=0
+write_config session.queue_max=131072 session.max_per_user=16 session.rate=0
 start_daemon
 
 step "a real client joins"
@@ -28,7 +31,7 @@ wait_line "$dout" "--> $me joined"
 
 step "pcload: 2 sessions, one sending $msgs messages, and a slow reader"
 timeout 60 "$PCLOAD" -p "$fifo" -s "$sdir" -n 2 -S 1 -m "$msgs" -b 1000 -w \
-    -W 1 -t 30 >"$tmp/pcload.out" 2>&1
+    -W 1 -i 200 -t 30 >"$tmp/pcload.out" 2>&1
 status=$?
 cat "$tmp/pcload.out"
 [ "$status" -eq 0 ] || fail "pcload exited $status"
