@@ -219,6 +219,24 @@ sed '/^Please say# /,$d' "$tmp/winch.before" | grep -q abcdefghij &&
 awk 'length > 40' "$tmp/winch.before" | grep -q . &&
     fail "rows wider than 40 columns after the resize"
 
+step "^Z gives the terminal back and takes it again, the line kept"
+# pty-edit.py's child is in an orphaned process group, where the kernel
+# does not stop for SIGTSTP: the client gives the terminal back and takes
+# it again at once, and that is what is checked.
+cat >"$tmp/tstp.steps" <<'EOF2'
+wait Please say#
+type half typed
+sleep 0.3
+type \x1a
+sleep 0.5
+type  more\r
+wait root: half typed more
+type \x04
+EOF2
+edit tstp 60 20 --no-history-file
+grep -q "Please say# half" "$tmp/tstp.screen" &&
+    fail "the line typed before ^Z stayed on the screen: $(cat "$tmp/tstp.screen")"
+
 step "--no-timestamps; colours: on a terminal, not with NO_COLOR or TERM=dumb"
 cat >"$tmp/plain.steps" <<'EOF2'
 wait Please say#
@@ -247,12 +265,14 @@ grep -q "${esc}\[[0-9;]*m" "$tmp/never.raw" &&
 
 step "not a terminal: no editor, no colours, no times, as before"
 mkfifo "$tmp/in" || fail "mkfifo failed"
+joins=$(grep -c "root joined" "$dout")
 limit 20 "$PIPECHAT_CLIENT" -f "$conf" --color=auto <"$tmp/in" \
     >"$tmp/piped.out" 2>"$tmp/piped.err" &
 piped_pid=$!
 track "$piped_pid"
 exec {hold}>"$tmp/in"
-poll 10 grep -q "root joined" "$tmp/daemon.out" || true
+poll 10 eval '[ "$(grep -c "root joined" "$dout")" -gt "$joins" ]' ||
+    fail "the piped client did not join"
 $say "to the piped one" || fail "the one-shot client failed"
 poll 10 grep -qxF -e "root: to the piped one" "$tmp/piped.out" ||
     fail "the piped client did not show the line bare: $(cat -v "$tmp/piped.out")"
