@@ -271,8 +271,12 @@ limit 20 "$PIPECHAT_CLIENT" -f "$conf" --color=auto <"$tmp/in" \
 piped_pid=$!
 track "$piped_pid"
 exec {hold}>"$tmp/in"
-poll 10 eval '[ "$(grep -c "root joined" "$dout")" -gt "$joins" ]' ||
-    fail "the piped client did not join"
+# joined: one more join than before the piped client started.
+joined()
+{
+	[ "$(grep -c "root joined" "$dout")" -gt "$joins" ]
+}
+poll 10 joined || fail "the piped client did not join"
 $say "to the piped one" || fail "the one-shot client failed"
 poll 10 grep -qxF -e "root: to the piped one" "$tmp/piped.out" ||
     fail "the piped client did not show the line bare: $(cat -v "$tmp/piped.out")"
