@@ -20,6 +20,7 @@
  * completes commands and names (edit_tab).
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -315,6 +316,7 @@ edit_tab(int count, int key)
 static int
 edit_getc(FILE *fp)
 {
+	struct pollfd	pfd = { .fd = STDIN_FILENO, .events = POLLIN };
 	unsigned char	b[4];
 	uint32_t	cp;
 	size_t		n, need;
@@ -331,6 +333,11 @@ edit_getc(FILE *fp)
 		r = read(STDIN_FILENO, b, 1);
 		if (r == -1 && errno == EINTR)
 			continue;
+		if (r == -1 && errno == EAGAIN) {
+			/* Someone made the terminal non-blocking: wait. */
+			(void)poll(&pfd, 1, -1);
+			continue;
+		}
 		if (r <= 0) {
 			edit.eof = 1;
 			return -1;

@@ -82,7 +82,7 @@ grep -v -e "^$now root: " -e '^      ' "$tmp/wide.msgs" >"$tmp/wide.stray"
 [ "$(grep -c "^$now root: " "$tmp/wide.msgs")" -eq 3 ] ||
     fail "not three messages above the line: $(cat "$tmp/wide.msgs")"
 
-step "^A ^E left right ^W ^U ^K, Home and End; the sent line leaves"
+step "^A ^E left right ^W ^U ^K, Home and End; the sent line leaves; a paste"
 # Each line sent shows as "root: ..." (the daemon before issue 12 sends
 # no echo: the client shows it), and "Please say# " with it is gone.
 cat >"$tmp/keys.steps" <<'EOF2'
@@ -102,6 +102,8 @@ wait root: [<mid>]
 type ab\xf0\x9f\x91\x8d\xf0\x9f\x8f\xbdc\x7f\x7f!\r
 wait root: ab!
 type \x1bOA\r
+type pasted one\rpasted two\npasted three\r
+wait root: pasted three
 sleep 0.5
 type \x04
 EOF2
@@ -109,7 +111,8 @@ edit keys 60 20 --no-history-file
 grep -q 'Please say# .' "$tmp/keys.screen" &&
     fail "a sent line stayed after the prompt: $(grep 'Please say# .' "$tmp/keys.screen")"
 sed -n "s/^$now //p" "$tmp/keys.screen" >"$tmp/keys.lines"
-for l in "hello world!" "one four" "abcXdYef" "kept" "keep this" "[<mid>]"; do
+for l in "hello world!" "one four" "abcXdYef" "kept" "keep this" "[<mid>]" \
+    "pasted one" "pasted two" "pasted three"; do
 	grep -qxF -e "root: $l" "$tmp/keys.lines" ||
 	    fail "no \"HH:MM root: $l\": $(cat "$tmp/keys.screen")"
 done
