@@ -56,13 +56,14 @@ static struct {
 	const char	*prompt;
 	edit_line_cb	 cb;
 	void		*arg;
+	int		 back;		/* a byte read too far, or -1 */
 	int		 queue[EDIT_QUEUE_MAX];	/* characters to hand libedit */
 	size_t		 qhead, qlen;
 	char		*names[EDIT_NAMES_MAX];
 	size_t		 nnames;
 	size_t		 nextname;	/* the oldest, replaced when full */
 	char		*saved;		/* the line, while suspended */
-} edit = { .histfd = -1 };
+} edit = { .histfd = -1, .back = -1 };
 
 /* Write all of s to the terminal; '\n' is "\r\n" in raw mode anyway. */
 static void
@@ -310,27 +311,24 @@ edit_tab(int count, int key)
 }
 
 /*
- * libedit's key reader (rl_getc_function): one character from stdin,
- * decoded from UTF-8.  -1 at end of input, which is remembered.
+ * One byte of stdin into *c: 1, or 0 at its end (or on an error).  A
+ * byte handed back (edit.back) comes first.
  */
 static int
-edit_getc(FILE *fp)
+edit_byte(unsigned char *c)
 {
 	struct pollfd	pfd = { .fd = STDIN_FILENO, .events = POLLIN };
-	unsigned char	b[4];
-	uint32_t	cp;
-	size_t		n, need;
 	ssize_t		r;
 
-	(void)fp;
-	if (edit.qlen > 0) {
-		edit.qlen--;
-		r = edit.queue[edit.qhead];
-		edit.qhead = (edit.qhead + 1) % EDIT_QUEUE_MAX;
-		return (int)r;
+	if (edit.back != -1) {
+		*c = (unsigned char)edit.back;
+		edit.back = -1;
+		return 1;
 	}
 	for (;;) {
-		r = read(STDIN_FILENO, b, 1);
+		r = read(STDIN_FILENO, c, 1);
+		if (r == 1)
+			return 1;
 		if (r == -1 && errno == EINTR)
 			continue;
 		if (r == -1 && errno == EAGAIN) {
@@ -338,26 +336,47 @@ edit_getc(FILE *fp)
 			(void)poll(&pfd, 1, -1);
 			continue;
 		}
-		if (r <= 0) {
+		return 0;
+	}
+}
+
+/*
+ * libedit's key reader (rl_getc_function): one character from stdin,
+ * decoded from UTF-8 (an ill-formed sequence is dropped), or what
+ * Backspace queued.  -1 at end of input, which is remembered.
+ */
+static int
+edit_getc(FILE *fp)
+{
+	unsigned char	b[4];
+	uint32_t	cp;
+	size_t		n, need;
+	int		c;
+
+	(void)fp;
+	if (edit.qlen > 0) {
+		edit.qlen--;
+		c = edit.queue[edit.qhead];
+		edit.qhead = (edit.qhead + 1) % EDIT_QUEUE_MAX;
+		return c;
+	}
+	for (;;) {
+		if (!edit_byte(&b[0])) {
 			edit.eof = 1;
 			return -1;
 		}
 		if (b[0] < 0x80)
 			break;
 		need = b[0] >= 0xf0 ? 4 : b[0] >= 0xe0 ? 3 : 2;
-		for (n = 1; n < need; n++) {
-			if (read(STDIN_FILENO, b + n, 1) != 1)
-				break;
+		for (n = 1; n < need && edit_byte(&b[n]); n++) {
 			if ((b[n] & 0xc0) != 0x80) {
-				/* Not a continuation: a new character. */
-				b[0] = b[n];
-				n = 0;
+				/* Not a continuation: the next character. */
+				edit.back = b[n];
 				break;
 			}
 		}
-		if (n != need)
-			continue;
-		if (utf8_decode(b, n, &cp) == n && cp != UTF8_INVALID)
+		if (n == need && utf8_decode(b, n, &cp) == n &&
+		    cp != UTF8_INVALID)
 			return (int)cp;
 	}
 	if ((b[0] == 0x7f || b[0] == 0x08) && rl_line_buffer != NULL &&

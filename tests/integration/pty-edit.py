@@ -7,7 +7,8 @@ show at the end.
 usage: pty-edit.py COLS ROWS SCRIPT RAWLOG PROGRAM [ARG...]
 
 SCRIPT has one step a line:
-    type TEXT       type TEXT (Python escapes: \\x01 is ^A, \\x1b[D left)
+    type TEXT       type TEXT (Python escapes: \\x01 is ^A, \\x1b[D left;
+                    bytes, so \\xc3 alone is an ill-formed UTF-8 byte)
     wait TEXT       wait (10 s at most) until TEXT is on the screen
     gone TEXT       wait (10 s at most) until TEXT is not on the screen
     resize C R      make the terminal C columns by R rows (SIGWINCH)
@@ -229,12 +230,11 @@ def main():
     for step in steps:
         verb, _, arg = step.partition(" ")
         if verb == "type":
-            os.write(fd, codecs.decode(arg, "unicode_escape").encode(
-                "latin-1").decode("utf-8").encode("utf-8"))
+            os.write(fd, codecs.escape_decode(arg.encode("utf-8"))[0])
             pump(0.05)
         elif verb in ("wait", "gone"):
-            want = codecs.decode(arg, "unicode_escape").encode(
-                "latin-1").decode("utf-8")
+            want = codecs.escape_decode(arg.encode("utf-8"))[0].decode(
+                "utf-8")
             deadline = time.monotonic() + 10
             while (on_screen(want) != (verb == "wait") and
                    time.monotonic() < deadline and alive):
