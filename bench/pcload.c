@@ -49,7 +49,7 @@
  *
  * usage: pcload -p FIFO [-s DIR] [-n N] [-S S] [-r R] [-m M] [-b BYTES]
  *		 [-W ROUNDS] [-i USEC] [-t SEC] [-c FILE:BYTES] [-H SEC]
- *		 [-P PID] [-alvw]
+ *		 [-P PID] [-aFlvw]
  *        pcload -I ADDR:PORT [-n N] [-S S] [-m M] [-b BYTES] [-W ROUNDS]
  *		 [-i USEC] [-t SEC] [-H SEC] [-P PID] [-lv]
  *
@@ -80,6 +80,9 @@
  *   -t SEC	give up after SEC seconds in all (default 60)
  *   -a		announce: join without "quiet", so the daemon says
  *		"joined"/"left" (the slow reader always does)
+ *   -F		join with "fields": every line comes as "KIND FIELDS TEXT",
+ *		and a sender gets its own messages back, marked "self",
+ *		which are not counted; measures the daemon's FIELDS path
  *   -l		measure latency: write(2) to read(2) of each delivered line,
  *		printed as p50/p90/p99/max; nothing is asserted about it
  *   -v		verbose: report each session that missed something
@@ -217,6 +220,7 @@ struct pcload {
 	uint64_t	 interval_ns;
 	int		 timeout_s;
 	int		 announce;
+	int		 fields;	/* -F: join with "fields" */
 	int		 latency;
 	int		 verbose;
 	int		 slowreader;
@@ -255,7 +259,7 @@ usage(void)
 	    " [-b BYTES]\n"
 	    "              [-W ROUNDS] [-i USEC] [-t SEC] [-c FILE:BYTES]"
 	    " [-H SEC]\n"
-	    "              [-P PID] [-alvw]\n"
+	    "              [-P PID] [-aFlvw]\n"
 	    "       pcload -I ADDR:PORT [-n N] [-S S] [-m M] [-b BYTES]"
 	    " [-W ROUNDS]\n"
 	    "              [-i USEC] [-t SEC] [-H SEC] [-P PID] [-lv]\n"
@@ -626,7 +630,9 @@ static void
 got_line(struct pcload *pl, struct sess *s, const char *line, size_t len,
     uint64_t now)
 {
-	size_t	off;
+	struct proto_fields	f;
+	enum proto_kind		kind;
+	size_t			off;
 
 	if (pl->irc) {
 		if (len > 0 && line[len - 1] == '\r')
@@ -635,7 +641,14 @@ got_line(struct pcload *pl, struct sess *s, const char *line, size_t len,
 		return;
 	}
 
-	switch (proto_parse_kind(line, len, &off)) {
+	kind = proto_parse_kind(line, len, &off);
+	if (pl->fields) {
+		off += proto_parse_fields(line + off, len - off, &f);
+		/* A sender's own message, back: not one it is to get. */
+		if (f.flags & PROTO_FIELD_SELF)
+			return;
+	}
+	switch (kind) {
 	case PROTO_WELCOME:
 		s->welcomed = 1;
 		break;
@@ -756,6 +769,9 @@ join_all(struct pcload *pl)
 			struct sess	*s = &pl->sess[next];
 			int		 flags = (pl->announce || s->slow) ?
 					    0 : PROTO_JOIN_QUIET;
+
+			if (pl->fields)
+				flags |= PROTO_JOIN_FIELDS;
 
 			len = proto_format_join(line, sizeof line, s->id,
 			    flags);
@@ -1579,11 +1595,14 @@ main(int argc, char **argv)
 	int		 ch, i, ok, status, left, behind, pipe_size = -1;
 	char		*copy;
 
-	while ((ch = getopt(argc, argv, "ab:c:hH:i:I:lm:n:p:P:r:s:S:t:vwW:")) !=
-	    -1) {
+	while ((ch = getopt(argc, argv,
+	    "ab:c:FhH:i:I:lm:n:p:P:r:s:S:t:vwW:")) != -1) {
 		switch (ch) {
 		case 'a':
 			pl.announce = 1;
+			break;
+		case 'F':
+			pl.fields = 1;
 			break;
 		case 'c':
 			parse_done(&pl, optarg);
@@ -1649,8 +1668,8 @@ main(int argc, char **argv)
 	if (optind != argc || (pl.fifo == NULL) == !pl.irc)
 		usage();
 	if (pl.irc && (pl.nraw > 0 || pl.slowreader || pl.done_file != NULL ||
-	    pl.dir != NULL || pl.announce))
-		errx(PCLOAD_EX_USAGE, "-I: no -r, -w, -c, -s or -a");
+	    pl.dir != NULL || pl.announce || pl.fields))
+		errx(PCLOAD_EX_USAGE, "-I: no -r, -w, -c, -s, -a or -F");
 	/* The server adds ":nick!user@host " in front: stay under 512. */
 	if (pl.irc && pl.msglen > PCLOAD_IRC_LINE_MAX - 128)
 		errx(PCLOAD_EX_USAGE, "-b %zu: IRC lines are at most %d bytes",

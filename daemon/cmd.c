@@ -36,6 +36,7 @@ struct cmd_entry {
 
 static void	cmd_who(const struct cmd_ctx *);
 static void	cmd_me(const struct cmd_ctx *);
+static void	cmd_msg(const struct cmd_ctx *);
 static void	cmd_quit(const struct cmd_ctx *);
 static void	cmd_help(const struct cmd_ctx *);
 
@@ -45,6 +46,8 @@ static const struct cmd_entry cmd_table[] = {
 	  "who is connected, told to you only" },
 	{ "me", "ACTION", 1, cmd_me,
 	  "show \"* NAME ACTION\" to everyone else" },
+	{ "msg", "USER TEXT", 1, cmd_msg,
+	  "say TEXT to USER only (every session of theirs)" },
 	{ "quit", NULL, 0, cmd_quit,
 	  "leave the room" },
 	{ "help", NULL, 0, cmd_help,
@@ -67,16 +70,19 @@ struct cmd_who_buf {
 	int	 full;
 };
 
+/* One session in /who's answer: its name, and how long it has been idle. */
 static void
-cmd_who_add(struct session *s, void *arg)
+cmd_who_add(struct session *s, long long idle, void *arg)
 {
 	struct cmd_who_buf	*w = arg;
+	char			 how[32];
 	int			 n;
 
 	if (w->full)
 		return;
-	n = snprintf(w->buf + w->len, sizeof w->buf - w->len, " %.*s",
-	    MESSAGE_NAME_MAX, session_name(s));
+	message_idle(idle, how, sizeof how);
+	n = snprintf(w->buf + w->len, sizeof w->buf - w->len, " %.*s%s",
+	    MESSAGE_NAME_MAX, session_name(s), how);
 	if (n < 0 || (size_t)n >= sizeof w->buf - w->len) {
 		w->len = sizeof w->buf - 5;
 		memcpy(w->buf + w->len, " ...", 4);
@@ -116,6 +122,43 @@ cmd_me(const struct cmd_ctx *c)
 	};
 
 	room_broadcast(c->room, c->s, &m);
+}
+
+/*
+ * /msg USER TEXT: TEXT to every session of USER's (the login name the
+ * room shows), and back to the sender's; never in the history.
+ */
+static void
+cmd_msg(const struct cmd_ctx *c)
+{
+	char		 to[MESSAGE_NAME_MAX * 4 + 1];
+	const char	*text;
+	size_t		 ulen, tlen, i;
+
+	for (ulen = 0; ulen < c->len && c->args[ulen] != ' '; ulen++)
+		;
+	text = c->args + ulen;
+	tlen = c->len - ulen;
+	for (i = 0; i < tlen && text[i] == ' '; i++)
+		;
+	if (i == tlen) {
+		session_tell(c->s, PROTO_ERROR, "/msg %.*s: no text to send: "
+		    "/msg USER TEXT", (int)(ulen > CMD_QUOTE_MAX ?
+		    CMD_QUOTE_MAX : ulen), c->args);
+		return;
+	}
+	/* One space after the name; the rest is the text as typed. */
+	text++;
+	tlen--;
+	if (ulen < sizeof to) {
+		memcpy(to, c->args, ulen);
+		to[ulen] = '\0';
+	}
+	if (ulen >= sizeof to || room_private(c->room, c->s, to, text, tlen,
+	    (c->flags & INGEST_TRUNCATED) ? MESSAGE_TRUNCATED : 0) == -1)
+		session_tell(c->s, PROTO_ERROR, "/msg: %.*s is not connected",
+		    (int)(ulen > CMD_QUOTE_MAX ? CMD_QUOTE_MAX : ulen),
+		    c->args);
 }
 
 /* /quit: end the session as closing ID.in would. */

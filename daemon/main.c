@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /* pipechatd: start-up and shutdown. */
+#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,22 +12,35 @@
 #include "log.h"
 #include "server.h"
 
+/* The name in messages about the command line, whatever argv[0] is. */
+#define MAIN_NAME	"pipechatd"
+
+static const struct option main_options[] = {
+	{ "config", required_argument, NULL, 'f' },
+	{ "check", no_argument, NULL, 'n' },
+	{ "debug", no_argument, NULL, 'd' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
 static void __attribute__((noreturn))
-usage(int status)
+usage(void)
 {
-	fprintf(status == 0 ? stdout : stderr,
-	    "usage: pipechatd [-dhnvV] [-f file]\n"
+	printf("usage: pipechatd [-dhnvV] [-f file]\n"
 	    "Print every message that clients write to the pipechat FIFO.\n"
 	    "\n"
-	    "  -f file  read this configuration (default %s)\n"
-	    "  -n       check the configuration and what it names (FIFO,"
-	    " group, session\n"
-	    "           directory), print \"configuration OK\" and exit\n"
-	    "  -d       debug: log more (pipechatd always stays in the"
-	    " foreground)\n"
-	    "  -v       verbose: same as -d\n"
-	    "  -h       show this help and exit\n"
-	    "  -V       show the version and exit\n"
+	    "  -f, --config=FILE  read this configuration (default %s)\n"
+	    "  -n, --check        check the configuration and what it names"
+	    " (FIFO, group,\n"
+	    "                     session directory), print \"configuration"
+	    " OK\" and exit\n"
+	    "  -d, --debug        debug: log more (pipechatd always stays in"
+	    " the foreground)\n"
+	    "  -v, --verbose      verbose: same as -d\n"
+	    "  -h, --help         show this help and exit\n"
+	    "  -V, --version      show the version and exit\n"
 	    "\n"
 	    "Messages go to standard output, diagnostics to standard error.\n"
 	    "Signals: TERM/INT drain the FIFO and exit, HUP reloads the"
@@ -35,7 +49,20 @@ usage(int status)
 	    " 64 usage, 70 internal error,\n"
 	    "75 another pipechatd reads the FIFO, 78 configuration.\n",
 	    CONFIG_DEFAULT_FILE);
-	exit(status);
+	exit(0);
+}
+
+/*
+ * A wrong command line: one line that says what is wrong (getopt's own,
+ * or why), one that says where to look, exit 64; not the whole help.
+ */
+static void __attribute__((noreturn))
+usage_error(const char *why, const char *what)
+{
+	if (why != NULL)
+		fprintf(stderr, "%s: %s '%s'\n", MAIN_NAME, why, what);
+	fprintf(stderr, "Try '%s --help' for more information.\n", MAIN_NAME);
+	exit(PC_EX_USAGE);
 }
 
 int
@@ -48,7 +75,11 @@ main(int argc, char **argv)
 	int		 ch, checkonly = 0, verbose = 0, status, busy;
 
 	log_init("pipechatd", 0);
-	while ((ch = getopt(argc, argv, "df:hnvV")) != -1) {
+	/* getopt_long's messages start with argv[0]: ours, not a path. */
+	if (argc > 0)
+		argv[0] = (char *)MAIN_NAME;
+	while ((ch = getopt_long(argc, argv, "df:hnvV", main_options,
+	    NULL)) != -1) {
 		switch (ch) {
 		case 'd':
 		case 'v':
@@ -58,7 +89,7 @@ main(int argc, char **argv)
 			file = optarg;
 			break;
 		case 'h':
-			usage(0);
+			usage();
 		case 'n':
 			checkonly = 1;
 			break;
@@ -66,11 +97,11 @@ main(int argc, char **argv)
 			printf("pipechatd %s\n", PC_VERSION);
 			return 0;
 		default:
-			usage(PC_EX_USAGE);
+			usage_error(NULL, NULL);
 		}
 	}
 	if (optind != argc)
-		usage(PC_EX_USAGE);
+		usage_error("unexpected argument", argv[optind]);
 	log_init("pipechatd", verbose);
 
 	if (config_load(file, &conf, &cause) == -1) {

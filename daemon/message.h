@@ -23,18 +23,27 @@ enum message_kind {
 	MESSAGE_ACTION,		/* "* alice text", from /me */
 	MESSAGE_JOIN,		/* "--> alice joined" */
 	MESSAGE_LEAVE,		/* "<-- alice left", text is why (may be empty) */
+	MESSAGE_PRIVATE,	/* /msg: "alice -> bob", text only to them */
 };
+
+/* How a private message reads, to whom (message_format_private). */
+#define MESSAGE_TO_SENDER	0	/* "-> bob: text" */
+#define MESSAGE_TO_ADDRESSEE	1	/* "alice -> you: text" */
 
 struct message {
 	enum message_kind	 kind;
 	const char		*from;	/* name the kernel vouches for, or NULL */
 	uid_t			 uid;	/* ... and its uid */
+	const char		*to;	/* MESSAGE_PRIVATE: the addressee */
+	long long		 time;	/* Unix time the daemon took it */
 	const char		*text;	/* untrusted bytes, not NUL-terminated */
 	size_t			 len;
 	int			 flags;
 };
 
 size_t		 message_format(const struct message *, char *);
+size_t		 message_format_private(const struct message *, int, char *);
+int		 message_idle(long long, char *, size_t);
 const char	*message_kind_name(enum message_kind);
 
 #endif

@@ -2,8 +2,10 @@
 /* Where messages are printed: one line each on an fd, in batches. */
 #include <errno.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <syslog.h>
+#include <time.h>
 
 #ifdef HAVE_LIBSYSTEMD
 #include <systemd/sd-journal.h>
@@ -12,6 +14,7 @@
 #include <event2/buffer.h>
 #include <event2/event.h>
 
+#include "config.h"
 #include "pclimits.h"
 #include "log.h"
 #include "message.h"
@@ -25,10 +28,16 @@
  */
 #define OUTPUT_BATCH_MAX	65536
 
+/* "2026-12-02T04:01:29+01:00 ": RFC 3339, local time, and a space. */
+#define OUTPUT_STAMP_MAX	32
 
 struct output {
 	int		 fd;		/* borrowed */
 	int		 journal;	/* fd is the journal: send fields */
+	int		 stamp;		/* put the time in front of lines */
+	long long	 stamp_time;	/* ... stamp_buf is for this second */
+	char		 stamp_buf[OUTPUT_STAMP_MAX];
+	size_t		 stamp_len;
 	struct evbuffer	*buf;
 	struct event	*flush_ev;	/* deferred flush of buf */
 	int		 failed;
@@ -38,7 +47,10 @@ struct output {
 
 static void	output_flush_cb(int, short, void *);
 
-/* Print to fd; fail_cb is called once if writing it fails. */
+/*
+ * Print to fd, without timestamps until output_timestamps; fail_cb is
+ * called once if writing it fails.
+ */
 struct output *
 output_new(struct event_base *base, int fd, output_fail_cb fail_cb,
     void *arg)
@@ -52,11 +64,66 @@ output_new(struct event_base *base, int fd, output_fail_cb fail_cb,
 #endif
 	out->fail_cb = fail_cb;
 	out->arg = arg;
+	out->stamp_time = -1;
 	out->buf = evbuffer_new();
 	out->flush_ev = event_new(base, -1, 0, output_flush_cb, out);
 	if (out->buf == NULL || out->flush_ev == NULL)
 		fatalx("output: out of memory");
 	return out;
+}
+
+/*
+ * [log] timestamps: the journal stamps every line itself (and keeps
+ * each message's PIPECHAT_TIME), so "auto" adds a time only when the
+ * fd is not the journal; anything else (a file, a pipe to a logger, a
+ * terminal) gets one in front of each line.
+ */
+void
+output_timestamps(struct output *out, int mode)
+{
+	switch (mode) {
+	case CONFIG_TIMESTAMPS_YES:
+		out->stamp = 1;
+		break;
+	case CONFIG_TIMESTAMPS_NO:
+		out->stamp = 0;
+		break;
+	default:
+		out->stamp = !out->journal;
+		break;
+	}
+}
+
+/* Whether lines get a time in front. */
+int
+output_stamps(const struct output *out)
+{
+	return out->stamp;
+}
+
+/* The time in front of a line: made once a second at most. */
+static void
+output_stamp(struct output *out, long long t)
+{
+	struct tm	tm;
+	time_t		tt = (time_t)t;
+	long		off;
+	size_t		n;
+
+	if (t == out->stamp_time)
+		return;
+	out->stamp_time = t;
+	if (localtime_r(&tt, &tm) == NULL ||
+	    (n = strftime(out->stamp_buf, sizeof out->stamp_buf,
+	    "%Y-%m-%dT%H:%M:%S", &tm)) == 0) {
+		out->stamp_len = 0;
+		return;
+	}
+	off = tm.tm_gmtoff / 60;
+	n += (size_t)snprintf(out->stamp_buf + n, sizeof out->stamp_buf - n,
+	    "%c%02ld:%02ld ", off < 0 ? '-' : '+', labs(off) / 60,
+	    labs(off) % 60);
+	out->stamp_len = n;
 }
 
 /* Free, dropping what is not yet written; NULL is fine. */
@@ -136,6 +203,8 @@ output_journal(const struct message *m, const char *line, size_t len)
 		    "PIPECHAT_KIND=%s", message_kind_name(m->kind),
 		    "PIPECHAT_USER=%s", m->from,
 		    "PIPECHAT_UID=%u", (unsigned int)m->uid,
+		    "PIPECHAT_TIME=%lld", m->time,
+		    m->to != NULL ? "PIPECHAT_TO=%s" : NULL, m->to,
 		    NULL);
 	else
 		rc = sd_journal_send("MESSAGE=%.*s", (int)len, line,
@@ -143,12 +212,16 @@ output_journal(const struct message *m, const char *line, size_t len)
 		    "SYSLOG_IDENTIFIER=pipechatd",
 		    "PIPECHAT_KIND=%s", message_kind_name(m->kind),
 		    "PIPECHAT_ANONYMOUS=1",
+		    "PIPECHAT_TIME=%lld", m->time,
 		    NULL);
 	return rc < 0 ? -1 : 0;
 }
 #endif
 
-/* Queue one message, m formatted as text (by message_format), as a line. */
+/*
+ * Queue one message, m formatted as text (by message_format), as a line,
+ * after the time the daemon took it if timestamps are on.
+ */
 void
 output_message(struct output *out, const struct message *m, const char *text,
     size_t len)
@@ -161,6 +234,12 @@ output_message(struct output *out, const struct message *m, const char *text,
 #else
 	(void)m;
 #endif
+	if (out->stamp) {
+		output_stamp(out, m->time);
+		if (evbuffer_add(out->buf, out->stamp_buf, out->stamp_len) ==
+		    -1)
+			fatalx("output: out of memory");
+	}
 	if (evbuffer_add(out->buf, text, len) == -1 ||
 	    evbuffer_add(out->buf, "\n", 1) == -1)
 		fatalx("output: out of memory");

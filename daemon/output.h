@@ -12,6 +12,8 @@ typedef void (*output_fail_cb)(void *);
 
 struct output	*output_new(struct event_base *, int, output_fail_cb, void *);
 void		 output_free(struct output *);
+void		 output_timestamps(struct output *, int);
+int		 output_stamps(const struct output *);
 void		 output_message(struct output *, const struct message *,
 		    const char *, size_t);
 int		 output_flush(struct output *);

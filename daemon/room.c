@@ -2,15 +2,19 @@
 /* Who is in the room, and fan-out of every message to them. */
 #include <sys/queue.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <event2/event.h>
+
 #include "bucket.h"
 #include "cmd.h"
 #include "config.h"
+#include "history.h"
 #include "log.h"
 #include "lograte.h"
 #include "message.h"
@@ -28,12 +32,20 @@
 /* What every session hears when the daemon stops. */
 #define ROOM_SHUTDOWN	PROTO_BYE_SHUTDOWN
 
+/* Room in front of a line's text for "KIND FIELDS ". */
+#define ROOM_HEAD	(PROTO_KIND_MAX + PROTO_FIELDS_MAX + 2)
+
+_Static_assert(MESSAGE_FORMAT_MAX + 1 <= PROTO_TEXT_OUT_MAX,
+    "a formatted message fits a line with KIND and FIELDS");
+
 /* A session in the room; its callbacks' argument. */
 struct room_member {
 	TAILQ_ENTRY(room_member) entry;
 	struct room		*room;
 	struct session		*s;
 	uid_t			 uid;
+	int			 fields;	/* joined with "fields" */
+	long long		 last;		/* said something, or joined */
 };
 
 static void	room_line_cb(void *, const char *, size_t, int);
@@ -55,6 +67,9 @@ struct room {
 	struct session_set	*sessions;	/* opened here; the lingering */
 	TAILQ_HEAD(, room_member) members;	/* joined, in join order */
 	int			 count;		/* joined */
+	int			 nfields;	/* ... with "fields" */
+	struct history		*history;
+	char			*fline;		/* see room_broadcast */
 	int			 stopping;	/* no joins; tell when empty */
 	void			(*empty_cb)(void *);
 	void			*empty_arg;
@@ -87,6 +102,8 @@ room_new(struct event_base *base, const struct config *conf,
 	r->fifo_path = xstrdup(conf->fifo_path);
 	r->anon_refused = lograte_new(base, "anonymous lines not shown", 1,
 	    ROOM_LOG_INTERVAL_MS);
+	r->history = history_new(0, 0);
+	r->fline = xmalloc(ROOM_HEAD + PROTO_TEXT_OUT_MAX + 1);
 	room_reconfigure(r, conf);
 	return r;
 }
@@ -122,6 +139,8 @@ room_free(struct room *r)
 	if (r->dirfd != -1)
 		close(r->dirfd);
 	lograte_free(r->anon_refused);
+	history_free(r->history);
+	free(r->fline);
 	free(r->fifo_path);
 	free(r->dir);
 	free(r);
@@ -165,6 +184,77 @@ room_reconfigure(struct room *r, const struct config *conf)
 	r->limits.rate = conf->rate;
 	r->limits.burst = conf->burst;
 	r->anonymous = conf->anonymous;
+	history_resize(r->history, conf->history, conf->history_bytes);
+}
+
+/* The time a line is stamped with: the loop's, one for all it does now. */
+static long long
+room_now(const struct room *r)
+{
+	struct timeval	tv;
+
+	if (event_base_gettimeofday_cached(r->base, &tv) == -1)
+		return PROTO_TIME_NONE;
+	return (long long)tv.tv_sec;
+}
+
+/*
+ * Write "KIND FIELDS " into buf so that it ends at ROOM_HEAD, where the
+ * text is; returns where it starts.
+ */
+static size_t
+room_head(char *buf, enum proto_kind kind, long long t, int flags)
+{
+	struct proto_fields	 f = { .time = t, .flags = flags };
+	char			 fw[PROTO_FIELDS_MAX + 1];
+	const char		*word = proto_kind_name(kind);
+	size_t			 wlen = strlen(word), start;
+	int			 n;
+
+	if ((n = proto_format_fields(fw, sizeof fw, &f)) == -1)
+		fatalx("FIELDS do not fit");
+	start = ROOM_HEAD - (size_t)n - wlen - 2;
+	memcpy(buf + start, word, wlen);
+	buf[start + wlen] = ' ';
+	memcpy(buf + start + wlen + 1, fw, (size_t)n);
+	buf[ROOM_HEAD - 1] = ' ';
+	return start;
+}
+
+/*
+ * Queue text (safe, no '\n') for one session as a line of kind: with
+ * FIELDS (time t, flags) if it joined with "fields", else without.  For
+ * the lines that go to one or a few sessions: history, private messages.
+ */
+static void
+room_send_one(struct room_member *m, enum proto_kind kind, long long t,
+    int flags, const char *text, size_t len)
+{
+	static char	 buf[ROOM_HEAD + PROTO_TEXT_OUT_MAX + 1];
+	const char	*word;
+	size_t		 start, wlen;
+
+	memcpy(buf + ROOM_HEAD, text, len);
+	buf[ROOM_HEAD + len] = '\n';
+	if (m->fields)
+		start = room_head(buf, kind, t, flags);
+	else {
+		word = proto_kind_name(kind);
+		wlen = strlen(word);
+		start = ROOM_HEAD - wlen - 1;
+		memcpy(buf + start, word, wlen);
+		buf[ROOM_HEAD - 1] = ' ';
+	}
+	session_send_line(m->s, kind, buf + start, ROOM_HEAD + len + 1 - start);
+}
+
+/* A history line, replayed to the session that joined (arg). */
+static void
+room_replay_cb(int kind, long long t, const char *text, size_t len,
+    void *arg)
+{
+	room_send_one(arg, (enum proto_kind)kind, t, PROTO_FIELD_HISTORY, text,
+	    len);
 }
 
 int
@@ -312,7 +402,17 @@ room_join(struct room *r, const struct proto_join *j)
 	}
 	TAILQ_INSERT_TAIL(&r->members, m, entry);
 	r->count++;
+	m->fields = (session_flags(s) & PROTO_JOIN_FIELDS) != 0;
+	r->nfields += m->fields;
+	m->last = room_now(r);
 	session_tell(s, PROTO_WELCOME, "%s", session_name(s));
+	/*
+	 * The history, before any live line.  Only with "fields": without
+	 * its "h" a client could not tell it from what is said now.
+	 */
+	if ((session_flags(s) & (PROTO_JOIN_HISTORY | PROTO_JOIN_FIELDS |
+	    PROTO_JOIN_QUIET)) == (PROTO_JOIN_HISTORY | PROTO_JOIN_FIELDS))
+		history_foreach(r->history, room_replay_cb, m);
 	log_debug("%s (uid %u) joined as session %s", session_name(s),
 	    (unsigned int)m->uid, session_id(s));
 	if (!(session_flags(s) & (PROTO_JOIN_QUIET | PROTO_JOIN_REJOIN))) {
@@ -344,6 +444,7 @@ room_end_cb(void *arg, const char *reason)
 	struct message		 msg = { .kind = MESSAGE_LEAVE };
 
 	TAILQ_REMOVE(&r->members, m, entry);
+	r->nfields -= m->fields;
 	free(m);
 	r->count--;
 	if (r->stopping && r->count == 0)
@@ -362,21 +463,28 @@ room_end_cb(void *arg, const char *reason)
 
 /*
  * Print m and send it to every session but the sender's: formatted once,
- * then queued for each.
+ * then queued for each; stamped with one time for all.  A session that
+ * joined with "fields" gets "KIND FIELDS TEXT", also formatted once, and
+ * its own message or action back, marked "self".  Messages and actions
+ * are kept in the history.
  */
 void
 room_broadcast(struct room *r, struct session *from, const struct message *m)
 {
 	struct room_member	*t;
+	struct message		 msg = *m;
 	char			 line[PROTO_OUT_LINE_MAX];
+	char			*text = r->fline + ROOM_HEAD;
 	const char		*word;
-	size_t			 wlen, len;
+	size_t			 wlen, len, start = 0;
 	enum proto_kind		 kind;
+	int			 said;
 
 	/* No sender: a raw writer's line. */
 	if (m->from == NULL && !room_anonymous_ok(r))
 		return;
-	if (m->kind == MESSAGE_CHAT || m->kind == MESSAGE_ACTION)
+	said = m->kind == MESSAGE_CHAT || m->kind == MESSAGE_ACTION;
+	if (said)
 		r->messages++;
 	switch (m->kind) {
 	case MESSAGE_CHAT:
@@ -391,27 +499,109 @@ room_broadcast(struct room *r, struct session *from, const struct message *m)
 	}
 	word = proto_kind_name(kind);
 	wlen = strlen(word);
+	msg.time = room_now(r);
 
 	/* Formatted once: "KIND " + text + "\n", the text also printed. */
 	memcpy(line, word, wlen);
 	line[wlen] = ' ';
-	len = message_format(m, line + wlen + 1);
-	output_message(r->out, m, line + wlen + 1, len);
-	len += wlen + 1;
-	line[len++] = '\n';
+	len = message_format(&msg, line + wlen + 1);
+	output_message(r->out, &msg, line + wlen + 1, len);
+	if (said)
+		history_add(r->history, kind, msg.time, line + wlen + 1, len);
+	line[wlen + 1 + len] = '\n';
+	/* ... and once with FIELDS in front, if anybody takes them. */
+	if (r->nfields > 0) {
+		memcpy(text, line + wlen + 1, len + 1);
+		start = room_head(r->fline, kind, msg.time, 0);
+	}
 	/* A closing session takes nothing but its bye. */
 	TAILQ_FOREACH(t, &r->members, entry) {
-		if (t->s != from)
-			session_send_line(t->s, kind, line, len);
+		if (t->s == from) {
+			if (said)
+				t->last = msg.time;
+			continue;
+		}
+		if (t->fields)
+			session_send_line(t->s, kind, r->fline + start,
+			    ROOM_HEAD + len + 1 - start);
+		else
+			session_send_line(t->s, kind, line, wlen + len + 2);
+	}
+	/* The sender's own line, as the others got it: it was taken. */
+	if (from != NULL && said && (session_flags(from) & PROTO_JOIN_FIELDS)) {
+		start = room_head(r->fline, kind, msg.time, PROTO_FIELD_SELF);
+		session_send_line(from, kind, r->fline + start,
+		    ROOM_HEAD + len + 1 - start);
 	}
 }
 
-/* Call fn for each member's session, in join order. */
+/*
+ * A private message from a member to every session of the user named to:
+ * "alice -> you: text" to theirs, "-> bob: text" (marked "self") to every
+ * session of the sender's, nothing to anybody else, never in the
+ * history.  What is printed has no text: "alice -> bob: private message
+ * (4 bytes)".  To oneself: one "-> alice: text" to each of one's
+ * sessions.  Returns -1 if nobody of that name is in the room.
+ */
+int
+room_private(struct room *r, struct session *from, const char *to,
+    const char *text, size_t len, int flags)
+{
+	static char		 out[MESSAGE_FORMAT_MAX];
+	static char		 mine[MESSAGE_FORMAT_MAX];
+	static char		 theirs[MESSAGE_FORMAT_MAX];
+	struct message		 msg = {
+		.kind = MESSAGE_PRIVATE,
+		.from = session_name(from),
+		.uid = session_uid(from),
+		.to = to,
+		.text = text,
+		.len = len,
+		.flags = flags,
+	};
+	struct room_member	*t;
+	size_t			 olen, mlen, tlen;
+	int			 found = 0;
+
+	TAILQ_FOREACH(t, &r->members, entry) {
+		if (strcmp(session_name(t->s), to) == 0) {
+			found = 1;
+			break;
+		}
+	}
+	if (!found)
+		return -1;
+	r->messages++;
+	msg.time = room_now(r);
+	olen = message_format(&msg, out);
+	output_message(r->out, &msg, out, olen);
+	mlen = message_format_private(&msg, MESSAGE_TO_SENDER, mine);
+	tlen = message_format_private(&msg, MESSAGE_TO_ADDRESSEE, theirs);
+	TAILQ_FOREACH(t, &r->members, entry) {
+		if (t->uid == msg.uid) {
+			if (t->s == from)
+				t->last = msg.time;
+			room_send_one(t, PROTO_PRIVATE, msg.time,
+			    PROTO_FIELD_SELF, mine, mlen);
+		} else if (strcmp(session_name(t->s), to) == 0)
+			room_send_one(t, PROTO_PRIVATE, msg.time, 0, theirs,
+			    tlen);
+	}
+	return 0;
+}
+
+/*
+ * Call fn for each member's session, in join order, with how many
+ * seconds it has been idle: since it last said something (a message, an
+ * action, a private message), or joined.
+ */
 void
-room_foreach(struct room *r, void (*fn)(struct session *, void *), void *arg)
+room_foreach(struct room *r, void (*fn)(struct session *, long long, void *),
+    void *arg)
 {
 	struct room_member	*m;
+	long long		 now = room_now(r);
 
 	TAILQ_FOREACH(m, &r->members, entry)
-		fn(m->s, arg);
+		fn(m->s, now > m->last ? now - m->last : 0, arg);
 }

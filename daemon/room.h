@@ -20,8 +20,10 @@ int		 room_stop(struct room *, void (*)(void *), void *);
 void		 room_join(struct room *, const struct proto_join *);
 void		 room_broadcast(struct room *, struct session *,
 		    const struct message *);
-void		 room_foreach(struct room *, void (*)(struct session *, void *),
-		    void *);
+int		 room_private(struct room *, struct session *, const char *,
+		    const char *, size_t, int);
+void		 room_foreach(struct room *,
+		    void (*)(struct session *, long long, void *), void *);
 int		 room_count(const struct room *);
 unsigned long long room_messages(const struct room *);
 

@@ -140,6 +140,7 @@ server_new(struct config *conf, int *busy, char **cause)
 	s->sigint_ev = server_signal(s, SIGINT, server_stop_cb);
 	s->sighup_ev = server_signal(s, SIGHUP, server_reload_cb);
 	s->out = output_new(s->base, STDOUT_FILENO, server_output_fail_cb, s);
+	output_timestamps(s->out, conf->timestamps);
 	conf->max_clients = server_raise_nofile(conf->max_clients);
 	s->room = room_new(s->base, conf, s->out);
 	s->listener = listener_new(s->base, conf, listen_fd, s->room, busy,
@@ -321,6 +322,7 @@ server_reload(struct server *s)
 	}
 	conf->max_clients = server_raise_nofile(conf->max_clients);
 	room_reconfigure(s->room, conf);
+	output_timestamps(s->out, conf->timestamps);
 	names_flush();
 	config_free(s->conf);
 	s->conf = conf;

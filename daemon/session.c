@@ -42,7 +42,7 @@
 #define SESSION_LINGER_SEC	2
 
 /* Room for the "N messages dropped" line. */
-#define SESSION_MARK_MAX	128
+#define SESSION_MARK_MAX	192
 
 /* One write(2) to a client: what a default pipe holds. */
 #define SESSION_WRITE_MAX	65536
@@ -60,8 +60,9 @@
  * a line with its KIND word, space and '\n' (and the NUL of
  * session_send's snprintf), or session_send gives up with a fatal error.
  */
-_Static_assert(PC_SANITIZED_MAX(SESSION_TELL_MAX) + PROTO_KIND_MAX + 2 <
-    PROTO_OUT_LINE_MAX, "session_tell's line, and snprintf's NUL, fit");
+_Static_assert(PC_SANITIZED_MAX(SESSION_TELL_MAX) + PROTO_KIND_MAX +
+    PROTO_FIELDS_MAX + 3 <= PROTO_OUT_LINE_MAX,
+    "session_tell's line, with its FIELDS, fits");
 
 struct session {
 	TAILQ_ENTRY(session)	 entry;		/* in the set, lingering */
@@ -552,20 +553,45 @@ session_drop_unsent(struct session *s)
 }
 
 /*
- * Queue "KIND text" for the client.  A client that lets queue_max bytes
- * pile up loses the oldest of them, and is told how many at the place
- * they were: memory stays bounded, nobody else waits for it, and it can
- * still talk.
+ * The FIELDS word and its space for a line made now, for a session that
+ * joined with "fields"; an empty string for one that did not.
+ */
+static const char *
+session_fields(struct session *s, char *buf, size_t size)
+{
+	struct proto_fields	f = { .time = PROTO_TIME_NONE };
+	struct timeval		tv;
+	int			n;
+
+	buf[0] = '\0';
+	if (!(s->flags & PROTO_JOIN_FIELDS))
+		return buf;
+	if (event_base_gettimeofday_cached(s->base, &tv) == 0)
+		f.time = (long long)tv.tv_sec;
+	if ((n = proto_format_fields(buf, size - 1, &f)) == -1)
+		fatalx("session %s: FIELDS do not fit", s->id);
+	buf[n] = ' ';
+	buf[n + 1] = '\0';
+	return buf;
+}
+
+/*
+ * Queue "KIND text" (with FIELDS in between, stamped now, for a session
+ * that joined with "fields") for the client.  A client that lets
+ * queue_max bytes pile up loses the oldest of them, and is told how many
+ * at the place they were: memory stays bounded, nobody else waits for
+ * it, and it can still talk.
  */
 void
 session_send(struct session *s, enum proto_kind kind, const char *text,
     size_t len)
 {
-	char	line[PROTO_OUT_LINE_MAX];
+	char	line[PROTO_OUT_LINE_MAX + 1];	/* and snprintf's NUL */
+	char	fields[PROTO_FIELDS_MAX + 2];
 	int	n;
 
-	n = snprintf(line, sizeof line, "%s %.*s\n", proto_kind_name(kind),
-	    (int)len, text);
+	n = snprintf(line, sizeof line, "%s %s%.*s\n", proto_kind_name(kind),
+	    session_fields(s, fields, sizeof fields), (int)len, text);
 	if (n < 0 || (size_t)n >= sizeof line)
 		fatalx("session %s: line too long", s->id);
 	session_send_line(s, kind, line, (size_t)n);
@@ -637,6 +663,7 @@ static int
 session_flush(struct session *s)
 {
 	char			 mark[SESSION_MARK_MAX];
+	char			 fields[PROTO_FIELDS_MAX + 2];
 	struct evbuffer_ptr	 eol, pos;
 	unsigned char		*p;
 	size_t			 len, eol_len;
@@ -644,9 +671,10 @@ session_flush(struct session *s)
 	int			 m;
 
 	if (s->dropped > 0 && s->pinned == 0) {
-		m = snprintf(mark, sizeof mark, "%s " PROTO_NOTICE " %lu "
+		m = snprintf(mark, sizeof mark, "%s %s" PROTO_NOTICE " %lu "
 		    "message%s dropped: you were not reading fast enough\n",
-		    proto_kind_name(PROTO_INFO), s->dropped,
+		    proto_kind_name(PROTO_INFO),
+		    session_fields(s, fields, sizeof fields), s->dropped,
 		    s->dropped == 1 ? "" : "s");
 		if (evbuffer_prepend(s->outq, mark, (size_t)m) == -1)
 			fatalx("out of memory");

@@ -66,6 +66,11 @@ fuzz_check_config(const struct config *c)
 	FUZZ_CHECK(c->rate >= 0 && c->rate <= CONFIG_RATE_MAX);
 	FUZZ_CHECK(c->burst >= 1 && c->burst <= CONFIG_BURST_MAX);
 	FUZZ_CHECK(c->anonymous == 0 || c->anonymous == 1);
+	FUZZ_CHECK(c->history >= 0 && c->history <= CONFIG_HISTORY_MAX);
+	FUZZ_CHECK(c->history_bytes <= CONFIG_HISTORY_BYTES_MAX);
+	FUZZ_CHECK(c->timestamps == CONFIG_TIMESTAMPS_AUTO ||
+	    c->timestamps == CONFIG_TIMESTAMPS_YES ||
+	    c->timestamps == CONFIG_TIMESTAMPS_NO);
 }
 
 /* Whether the input is one that the NUL bug can make fail a check. */
@@ -138,6 +143,11 @@ fuzz_round_trip(const struct config *c)
 	if (strncmp(c->session_dir, c->fifo_path, dirlen) != 0 ||
 	    strcmp(c->session_dir + dirlen, "/sessions") != 0)
 		fprintf(fp, "dir=%s\n", c->session_dir);
+	fprintf(fp, "[chat]\nhistory=%d\nhistory_bytes=%zu\n", c->history,
+	    c->history_bytes);
+	fprintf(fp, "[log]\ntimestamps=%s\n",
+	    c->timestamps == CONFIG_TIMESTAMPS_YES ? "yes" :
+	    c->timestamps == CONFIG_TIMESTAMPS_NO ? "no" : "auto");
 	FUZZ_CHECK(fclose(fp) == 0);
 	fuzz_put(text, len);
 	free(text);
@@ -159,6 +169,9 @@ fuzz_round_trip(const struct config *c)
 	FUZZ_CHECK(again->rate == c->rate);
 	FUZZ_CHECK(again->burst == c->burst);
 	FUZZ_CHECK(again->anonymous == c->anonymous);
+	FUZZ_CHECK(again->history == c->history);
+	FUZZ_CHECK(again->history_bytes == c->history_bytes);
+	FUZZ_CHECK(again->timestamps == c->timestamps);
 	config_free(again);
 }
 

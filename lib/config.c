@@ -44,6 +44,11 @@ static int	config_parse_rate(struct config *, const char *, char **);
 static int	config_parse_burst(struct config *, const char *, char **);
 static int	config_parse_anonymous(struct config *, const char *,
 		    char **);
+static int	config_parse_history(struct config *, const char *, char **);
+static int	config_parse_history_bytes(struct config *, const char *,
+		    char **);
+static int	config_parse_timestamps(struct config *, const char *,
+		    char **);
 
 static const struct config_key {
 	const char	*section;
@@ -61,6 +66,9 @@ static const struct config_key {
 	{ "session", "rate", config_parse_rate },
 	{ "session", "burst", config_parse_burst },
 	{ "fifo", "anonymous", config_parse_anonymous },
+	{ "chat", "history", config_parse_history },
+	{ "chat", "history_bytes", config_parse_history_bytes },
+	{ "log", "timestamps", config_parse_timestamps },
 };
 #define CONFIG_NKEYS (sizeof config_keys / sizeof config_keys[0])
 _Static_assert(CONFIG_NKEYS <= CONFIG_KEYS_MAX, "CONFIG_KEYS_MAX too small");
@@ -235,6 +243,46 @@ config_parse_anonymous(struct config *conf, const char *value, char **why)
 }
 
 static int
+config_parse_history(struct config *conf, const char *value, char **why)
+{
+	long long	n;
+
+	if (config_parse_number(value, 0, CONFIG_HISTORY_MAX, &n, why) == -1)
+		return -1;
+	conf->history = (int)n;
+	return 0;
+}
+
+static int
+config_parse_history_bytes(struct config *conf, const char *value,
+    char **why)
+{
+	long long	n;
+
+	if (config_parse_number(value, 0, CONFIG_HISTORY_BYTES_MAX, &n,
+	    why) == -1)
+		return -1;
+	conf->history_bytes = (size_t)n;
+	return 0;
+}
+
+static int
+config_parse_timestamps(struct config *conf, const char *value, char **why)
+{
+	if (strcmp(value, "auto") == 0)
+		conf->timestamps = CONFIG_TIMESTAMPS_AUTO;
+	else if (strcmp(value, "yes") == 0)
+		conf->timestamps = CONFIG_TIMESTAMPS_YES;
+	else if (strcmp(value, "no") == 0)
+		conf->timestamps = CONFIG_TIMESTAMPS_NO;
+	else {
+		xasprintf(why, "expected auto, yes or no, got \"%s\"", value);
+		return -1;
+	}
+	return 0;
+}
+
+static int
 config_parse_mode(struct config *conf, const char *value, char **why)
 {
 	unsigned long	mode;
@@ -379,8 +427,8 @@ config_check_section(struct config_parse *cp, const char *line, size_t len)
 		return;
 	cp->key_seen = 0;
 	if (!config_known_section(name, (size_t)(p - name)))
-		config_error(cp, "[%.*s]: unknown section (expected [fifo] "
-		    "or [session])", (int)(p - name), name);
+		config_error(cp, "[%.*s]: unknown section (expected [fifo], "
+		    "[session], [chat] or [log])", (int)(p - name), name);
 }
 
 /*
@@ -679,6 +727,9 @@ config_new(const char *file)
 	conf->rate = CONFIG_DEFAULT_RATE;
 	conf->burst = CONFIG_DEFAULT_BURST;
 	conf->anonymous = 1;
+	conf->history = CONFIG_DEFAULT_HISTORY;
+	conf->history_bytes = CONFIG_DEFAULT_HISTORY_BYTES;
+	conf->timestamps = CONFIG_TIMESTAMPS_AUTO;
 	conf->file = xstrdup(file);
 	conf->fifo_path = xstrdup(CONFIG_DEFAULT_FIFO);
 	return conf;

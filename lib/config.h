@@ -27,7 +27,24 @@
 #define CONFIG_DEFAULT_BURST		100
 #define CONFIG_RATE_MAX			1000000
 #define CONFIG_BURST_MAX		1000000
+/*
+ * Chat messages and actions kept for a session that joins with
+ * "history": how many, and how many bytes of their text (sanitised) at
+ * most, so that the replay fits a session's queue (queue_max is at
+ * least CONFIG_QUEUE_MAX_MIN) and costs little memory.  0: none.
+ */
+#define CONFIG_DEFAULT_HISTORY		20
+#define CONFIG_HISTORY_MAX		10000
+#define CONFIG_DEFAULT_HISTORY_BYTES	(64 * 1024)
+#define CONFIG_HISTORY_BYTES_MAX	(16 * 1024 * 1024)
 #define CONFIG_KEYS_MAX			32	/* room in struct config's lines */
+
+/* [log] timestamps: a time in front of each line pipechatd prints. */
+enum config_timestamps {
+	CONFIG_TIMESTAMPS_AUTO,	/* yes, unless stdout is the journal */
+	CONFIG_TIMESTAMPS_YES,
+	CONFIG_TIMESTAMPS_NO,
+};
 
 struct config {
 	char	*file;		/* the ini it was read from, for messages */
@@ -43,6 +60,9 @@ struct config {
 	int	 rate;		/* [session] rate, lines/s; 0: unlimited */
 	int	 burst;		/* [session] burst, lines */
 	int	 anonymous;	/* [fifo] anonymous: raw lines shown */
+	int	 history;	/* [chat] history, messages; 0: none */
+	size_t	 history_bytes;	/* [chat] history_bytes */
+	enum config_timestamps timestamps;	/* [log] timestamps */
 	int	 lines[CONFIG_KEYS_MAX];	/* see config_line */
 };
 

@@ -5,12 +5,12 @@
 # Check that a man page documents exactly the options its program's -h
 # output lists.  From "PROGRAM -h" every option letter is taken, both from
 # the usage line ("[-dhnvV]", "[-f file]") and from the option lines
-# ("  -f file  ...", "  -f, --config FILE  ..."), and every long option
-# that starts an option line ("  -f, --config FILE", "      --no-bell").
+# ("  -f file  ..."), and every long option an option line names after
+# its letter ("  -f, --config=FILE  ...") or alone ("      --no-bell").
 # From the page, an entry is a line of the OPTIONS section that starts
-# with "*-X*" or "*--word*"; "*-d*, *-v*" is an entry for both, "*-f*
-# _file_, *--config* _file_" for -f and --config.  Fails when either side
-# has an option the other lacks, or when -h fails.
+# with "*-X*" or "*--word*"; "*-d*, *-v*" is an entry for both, and "*-f*,
+# *--config* _file_" for -f and --config.
+# Fails when either side has an option the other lacks, or when -h fails.
 set -u
 
 if [ $# -eq 0 ] || [ $(($# % 2)) -ne 0 ]; then
@@ -23,7 +23,8 @@ tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 1' HUP INT TERM
 
-# Option letters in -h output (stdin), one per line, sorted.
+# Option letters in -h output (stdin), one per line, sorted; a long
+# option as its name after one "-" ("-config"), so that "-$x" names it.
 help_options() {
 	awk '
 	/^usage:/ {
@@ -37,15 +38,16 @@ help_options() {
 		next
 	}
 	/^[ \t]+-[A-Za-z0-9]([ \t,]|$)/ {
-		s = $0
-		sub(/^[ \t]+-/, "", s)
-		print substr(s, 1, 1)
+		sub(/^[ \t]+-/, "")
+		print substr($0, 1, 1)
+		if (match($0, /^., --[A-Za-z0-9][A-Za-z0-9-]*/))
+			print substr($0, 5, RLENGTH - 4)
+		next
 	}
-	/^[ \t]+(-[A-Za-z0-9], )?--[a-z]/ {
-		s = $0
-		sub(/^[ \t]+(-[A-Za-z0-9], )?--/, "", s)
-		match(s, /^[a-z][a-z0-9-]*/)
-		print "--" substr(s, 1, RLENGTH)
+	/^[ \t]+--[A-Za-z0-9]/ {
+		sub(/^[ \t]+-/, "")
+		match($0, /^-[A-Za-z0-9][A-Za-z0-9-]*/)
+		print substr($0, 1, RLENGTH)
 	}
 	' | sort -u
 }
@@ -56,9 +58,10 @@ page_options() {
 	/^# / { in_options = ($0 ~ /^# OPTIONS[ \t]*$/); next }
 	in_options && /^\*--?[A-Za-z0-9]/ {
 		s = $0
-		while (match(s, /\*-[A-Za-z0-9]\*|\*--[a-z][a-z0-9-]*\*/)) {
-			w = substr(s, RSTART + 1, RLENGTH - 2)
-			print (w ~ /^--/) ? w : substr(w, 2, 1)
+		while (match(s, /\*--?[A-Za-z0-9][A-Za-z0-9-]*\*/)) {
+			x = substr(s, RSTART + 2, RLENGTH - 3)
+			if (length(x) == 1 || substr(x, 1, 1) == "-")
+				print x
 			s = substr(s, RSTART + RLENGTH)
 		}
 	}
@@ -92,13 +95,11 @@ while [ $# -gt 0 ]; do
 		continue
 	fi
 	for x in $(comm -23 "$tmp/h" "$tmp/p"); do
-		x=-${x#-}
-		echo "$page: no *$x* entry in OPTIONS, but $name -h lists $x" >&2
+		echo "$page: no *-$x* entry in OPTIONS, but $name -h lists -$x" >&2
 		status=1
 	done
 	for x in $(comm -13 "$tmp/h" "$tmp/p"); do
-		x=-${x#-}
-		echo "$page: documents *$x*, but $name -h does not list $x" >&2
+		echo "$page: documents *-$x*, but $name -h does not list -$x" >&2
 		status=1
 	done
 	echo "$name: $(tr '\n' ' ' <"$tmp/h")- $page"

@@ -372,11 +372,18 @@ run_as()
 
 # write_config [SECTION.KEY=VALUE...]: the ini at $conf, readable by all:
 # [fifo] path = $fifo (unless fifo.path is given) and the settings given,
-# each section's in the order given, [fifo] first.
+# each section's in the order given, [fifo] first; [log] timestamps = no
+# unless log.timestamps is given.
 write_config()
 {
 	local kv sec secs=fifo
 
+	# The daemon's output is compared line by line: no time in front of
+	# its lines unless a test asks (pipechat.ini(5), [log] timestamps).
+	case " $* " in
+	*" log.timestamps="*) ;;
+	*) set -- "$@" log.timestamps=no ;;
+	esac
 	for kv in "$@"; do
 		sec=${kv%%.*}
 		case " $secs " in

@@ -91,6 +91,7 @@ cat >"$tmp/a.want" <<EOF2
 -!- 2 connected: $alice $bob
 -!- /who: who is connected, told to you only
 -!- /me ACTION: show "* NAME ACTION" to everyone else
+-!- /msg USER TEXT: say TEXT to USER only (every session of theirs)
 -!- /quit: leave the room
 -!- /help: this list
 -!- //text: say "/text"

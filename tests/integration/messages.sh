@@ -45,8 +45,8 @@ bad_ini "mode 01620" \
     "$conf:3: mode: 1620 sets setuid, setgid or sticky bits, which mean nothing on a FIFO" \
     "[fifo]\npath = $fifo\nmode = 01620\n"
 bad_ini "an unknown section without keys" \
-    "$conf:4: [chat]: unknown section (expected [fifo] or [session])" \
-    "[fifo]\npath = $fifo\n\n[chat]\n"
+    "$conf:4: [colour]: unknown section (expected [fifo], [session], [chat] or [log])" \
+    "[fifo]\npath = $fifo\n\n[colour]\n"
 
 step "client -p at a regular file: no word of pipechat.ini"
 echo data >"$tmp/file" || fail "cannot write $tmp/file"

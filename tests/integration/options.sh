@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: ISC
 # Command lines of pipechatd and pipechat-client: -n checks a config
 # (touching nothing) and says "configuration OK" or FILE:LINE and why;
-# -h and -V answer and exit 0; a wrong option or argument is exit 64.
+# -h and -V answer and exit 0; a wrong option or argument is exit 64
+# (pipechatd: one line that says what is wrong, one that points to
+# --help); pipechatd's long options (--config, --check, ...).
 # shellcheck source=../lib.sh
 . "$(dirname "$0")/../lib.sh"
 setup
@@ -73,12 +75,52 @@ run 0 "-V" "$PIPECHATD" -V
     [ -z "${PIPECHAT_VERSION:-}" ] ||
     fail "-V: \"$(cat "$out")\", expected \"pipechatd $PIPECHAT_VERSION\""
 grep -qE '^pipechatd [0-9]+\.[0-9]+' "$out" || fail "-V: \"$(cat "$out")\""
-run 64 "unknown option" "$PIPECHATD" -x -f "$conf"
-says "unknown option" "$err" "usage: pipechatd"
-[ ! -s "$out" ] || fail "unknown option: usage on stdout"
-run 64 "extra argument" "$PIPECHATD" -f "$conf" extra
-says "extra argument" "$err" "usage: pipechatd"
-run 64 "-f without a file" "$PIPECHATD" -f
+
+# bad_usage WHAT LINE ARG...: pipechatd ARG... exits 64 with exactly LINE
+# and the pointer to --help on stderr, nothing on stdout: not the usage.
+bad_usage()
+{
+	local what=$1 line=$2
+
+	shift 2
+	run 64 "$what" "$PIPECHATD" "$@"
+	printf '%s\n' "$line" "Try 'pipechatd --help' for more information." |
+	    diff -u - "$err" || fail "$what: stderr differs"
+	[ ! -s "$out" ] || fail "$what: stdout: $(cat "$out")"
+}
+bad_usage "unknown option" "pipechatd: invalid option -- 'x'" \
+    -x -f "$conf"
+bad_usage "unknown long option" "pipechatd: unrecognized option '--foo'" \
+    --foo -f "$conf"
+bad_usage "ambiguous long option" \
+    "pipechatd: option '--c' is ambiguous; possibilities: '--config' '--check'" \
+    --c
+bad_usage "extra argument" "pipechatd: unexpected argument 'extra'" \
+    -f "$conf" extra
+bad_usage "-f without a file" "pipechatd: option requires an argument -- 'f'" \
+    -f
+bad_usage "--config without a file" \
+    "pipechatd: option '--config' requires an argument" --config
+bad_usage "--help with an argument" \
+    "pipechatd: option '--help' doesn't allow an argument" --help=yes
+
+step "pipechatd long options"
+write_config fifo.mode=0620
+run 0 "--help" "$PIPECHATD" --help
+cmp -s "$out" <("$PIPECHATD" -h) || fail "--help is not -h"
+says "--help" "$out" "-f, --config=FILE"
+run 0 "--version" "$PIPECHATD" --version
+grep -qE '^pipechatd [0-9]+\.[0-9]+' "$out" || fail "--version: \"$(cat "$out")\""
+for args in "--config $conf --check" "--config=$conf --check" \
+    "--check --debug --config $conf" "--verbose --check -f $conf" \
+    "--conf $conf --ch"; do
+	# shellcheck disable=SC2086 # split into words on purpose
+	run 0 "$args" "$PIPECHATD" $args
+	[ "$(cat "$out")" = "configuration OK" ] ||
+	    fail "$args: stdout is \"$(cat "$out")\""
+done
+run 78 "--config missing" "$PIPECHATD" --check --config "$tmp/missing.ini"
+says "--config missing" "$err" "$tmp/missing.ini: No such file"
 
 step "pipechat-client -h, -V, bad usage"
 run 0 "client -h" "$PIPECHAT_CLIENT" -h

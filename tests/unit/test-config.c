@@ -33,10 +33,12 @@ struct bad_case {
 static const struct bad_case bad_cases[] = {
 	{ "bad-key.ini", 3, "colour: unknown key in section [fifo]" },
 	{ "bad-section.ini", 4,
-	    "[chat]: unknown section (expected [fifo] or [session])" },
+	    "[colour]: unknown section (expected [fifo], [session], "
+	    "[chat] or [log])" },
 	/* inih calls no handler for a section without keys */
 	{ "bad-empty-section.ini", 4,
-	    "[chat]: unknown section (expected [fifo] or [session])" },
+	    "[colour]: unknown section (expected [fifo], [session], "
+	    "[chat] or [log])" },
 	{ "bad-indented-section.ini", 4, "mode: already set on line 3" },
 	{ "bad-no-section.ini", 1, "path: unknown key in section []" },
 	{ "bad-duplicate.ini", 4, "mode: already set on line 2" },
@@ -117,6 +119,15 @@ static const struct bad_case bad_cases[] = {
 	    "max_per_user: 20 is more than max_clients (10)" },
 	{ "bad-queue-max.ini", 2,
 	    "queue_max: 100 is out of range (16384 to 67108864)" },
+	{ "bad-history-max.ini", 2,
+	    "history: 10001 is out of range (0 to 10000)" },
+	{ "bad-history-negative.ini", 2,
+	    "history: expected a number, got \"-1\"" },
+	{ "bad-history-bytes.ini", 2,
+	    "history_bytes: 16777217 is out of range (0 to 16777216)" },
+	{ "bad-timestamps.ini", 2,
+	    "timestamps: expected auto, yes or no, got \"always\"" },
+	{ "bad-chat-key.ini", 2, "colour: unknown key in section [chat]" },
 };
 
 /* Write len bytes at p to path, with mode. */
@@ -238,6 +249,11 @@ test_defaults(void)
 		is_int(conf->burst, 100, "%s: default burst 100", files[i]);
 		is_int(conf->anonymous, 1, "%s: anonymous lines by default",
 		    files[i]);
+		is_int(conf->history, 20, "%s: default history 20", files[i]);
+		is_uint(conf->history_bytes, 65536,
+		    "%s: default history_bytes 64 KiB", files[i]);
+		is_int(conf->timestamps, CONFIG_TIMESTAMPS_AUTO,
+		    "%s: timestamps auto by default", files[i]);
 		config_free(conf);
 	}
 }
@@ -309,6 +325,28 @@ test_rate(void)
 		is_int(conf->rate, 0, "rate 0: unlimited");
 		is_int(conf->burst, CONFIG_DEFAULT_BURST,
 		    "rate 0: burst stays the default");
+		config_free(conf);
+	}
+}
+
+/* [chat] history and history_bytes, [log] timestamps. */
+static void
+test_chat(void)
+{
+	struct config	*conf;
+
+	if ((conf = load_good("chat.ini")) != NULL) {
+		is_int(conf->history, 5, "history 5");
+		is_uint(conf->history_bytes, 1000, "history_bytes 1000");
+		is_int(conf->timestamps, CONFIG_TIMESTAMPS_NO,
+		    "timestamps = no");
+		config_free(conf);
+	}
+	if ((conf = load_good("history-zero.ini")) != NULL) {
+		is_int(conf->history, 0, "history 0: none");
+		is_uint(conf->history_bytes, 0, "history_bytes 0");
+		is_int(conf->timestamps, CONFIG_TIMESTAMPS_YES,
+		    "timestamps = yes");
 		config_free(conf);
 	}
 }
@@ -499,6 +537,7 @@ main(void)
 	test_defaults();
 	test_other_good();
 	test_rate();
+	test_chat();
 	test_bad();
 	test_unreadable();
 	test_strict_modes();

@@ -1,0 +1,141 @@
+#!/bin/bash
+# SPDX-License-Identifier: ISC
+# History on join (issue 12): a session that joins with "fields history"
+# gets the last [chat] history messages and actions (anonymous lines
+# too, never private messages or notices), right after its welcome and
+# before any live line, oldest first, each with the t= it had live and
+# the "h" item.  history_bytes bounds their text; history = 0 keeps none;
+# quiet, "history" without "fields" and "fields" alone get none; a
+# restart forgets it.  Runs as whoever runs it (sessions of one user).
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
+# shellcheck source=raw.sh
+. "$(dirname "$0")/raw.sh"
+
+setup
+
+# hist FILE: the history lines of FILE without their FIELDS.
+hist()
+{
+	grep -E '^[a-z]+ ([^ ;]*;)*h(;[^ ]*)? ' "$1" |
+	    sed -E 's/^([a-z]+) [^ ]+ /\1 /'
+}
+
+# no_history TAG: TAG got nothing from the history.
+no_history()
+{
+	! grep -qE '^[a-z]+ ([^ ;]*;)*h(;[^ ]*)? ' "$tmp/$1.out" ||
+	    fail "$1 got history: $(cat "$tmp/$1.out")"
+}
+
+write_config session.max_per_user=16 chat.history=3
+start_daemon
+
+step "a session talks; a fields session sees it live"
+raw_start s "$me"
+raw_start f "$me" fields
+client_say s "m1"
+client_say s "m2"
+client_say s "m3"
+client_say s "/me acts"
+wait_grep "$tmp/f.out" "^action t=[0-9]+ \\* $me acts\$"
+printf '\nanon line\n' >"$fifo" || fail "cannot write $fifo"
+wait_grep "$tmp/f.out" "^msg t=[0-9]+ \\(anonymous\\): anon line\$"
+client_say s "/msg $me private words"
+client_say s "/who"
+client_say s "//slash"
+wait_grep "$tmp/f.out" "^msg t=[0-9]+ $me: /slash\$"
+
+step "a session joins with fields and history: the last 3, then live"
+raw_start h "$me" history fields
+client_say s "live one"
+wait_grep "$tmp/h.out" "^msg t=[0-9]+ $me: live one\$"
+cat >"$tmp/h.want" <<EOF2
+action * $me acts
+msg (anonymous): anon line
+msg $me: /slash
+EOF2
+hist "$tmp/h.out" | diff -u "$tmp/h.want" - || fail "h's history differs"
+step "right after the welcome, before any live line"
+sed -n '2,4p' "$tmp/h.out" | sed -E 's/^([a-z]+) [^ ]+ /\1 /' |
+    diff -u "$tmp/h.want" - || fail "the history is not lines 2-4"
+grep -qE "^welcome t=[0-9]+ $me\$" <(head -n 1 "$tmp/h.out") ||
+    fail "h's first line is not its welcome"
+step "each with the t= it had live"
+for text in "\\* $me acts" "\\(anonymous\\): anon line" "$me: /slash"; do
+	live=$(sed -nE "s|^[a-z]+ t=([0-9]+) $text\$|\\1|p" "$tmp/f.out")
+	old=$(sed -nE "s|^[a-z]+ t=([0-9]+);h $text\$|\\1|p" "$tmp/h.out")
+	[ -n "$live" ] && [ "$live" = "$old" ] ||
+	    fail "\"$text\": t=$old in the history, t=$live live"
+done
+! grep -q "private words" "$tmp/h.out" || fail "a private message replayed"
+
+step "quiet, history without fields, fields alone: no history"
+raw_start q "$me" quiet fields history
+raw_start n "$me" history
+raw_start o "$me" fields
+client_say s "live two"
+for t in q n o; do
+	wait_grep "$tmp/$t.out" "$me: live two\$"
+	no_history "$t"
+done
+# Without FIELDS the "h" cannot be seen: look for the texts themselves.
+for t in q n o; do
+	! grep -q -e acts -e "anon line" -e /slash "$tmp/$t.out" ||
+	    fail "$t got the history: $(cat "$tmp/$t.out")"
+done
+for t in s f h q n o; do
+	raw_end "$t"
+done
+
+step "a restart forgets the history"
+stop_daemon
+start_daemon
+raw_start s "$me"
+raw_start h "$me" fields history
+client_say s "after restart"
+wait_grep "$tmp/h.out" "^msg t=[0-9]+ $me: after restart\$"
+no_history h
+raw_end h
+raw_end s
+stop_daemon
+
+step "history_bytes: the last messages whose texts fit"
+write_config session.max_per_user=16 chat.history=20 chat.history_bytes=100
+start_daemon
+raw_start s "$me"
+# Each text, "NAME: " and the rest, is 45 bytes: 2 fit in 100, not 3.
+pad=$(printf '%*s' $((45 - ${#me} - 2 - 2)) '' | tr ' ' x)
+for i in 1 2 3 4 5; do
+	client_say s "b$i$pad"
+done
+raw_start f "$me" fields
+client_say s "marker"
+wait_grep "$tmp/f.out" "^msg t=[0-9]+ $me: marker\$"
+raw_start h "$me" fields history
+client_say s "live"
+wait_grep "$tmp/h.out" "^msg t=[0-9]+ $me: live\$"
+# b5 (45) and marker (${#me} + 8) fit in 100; b4 would not.
+printf 'msg %s: b5%s\nmsg %s: marker\n' "$me" "$pad" "$me" >"$tmp/h.want"
+hist "$tmp/h.out" | diff -u "$tmp/h.want" - ||
+    fail "history_bytes 100: the history differs"
+for t in s f h; do
+	raw_end "$t"
+done
+stop_daemon
+
+step "history = 0: none"
+write_config session.max_per_user=16 chat.history=0
+start_daemon
+raw_start s "$me"
+client_say s "said before"
+wait_line "$dout" "$me: said before"
+raw_start h "$me" fields history
+client_say s "said after"
+wait_grep "$tmp/h.out" "^msg t=[0-9]+ $me: said after\$"
+no_history h
+raw_end h
+raw_end s
+stop_daemon
+step "ok"
+exit 0
