@@ -257,9 +257,12 @@ chat_names(enum proto_kind kind, const char *s, size_t len)
 				;
 			edit_add_name(s + 4, n - 4);
 		} else if ((p = memmem(s, len, " connected: ", 12)) != NULL) {
+			/* "alice bob (idle 5m) carol": not "(idle", "5m)". */
 			for (p += 12; p < end; p += n + 1) {
 				for (n = 0; p + n < end && p[n] != ' '; n++)
 					;
+				if (n > 0 && (p[0] == '(' || p[n - 1] == ')'))
+					continue;
 				edit_add_name(p, n);
 			}
 		}

@@ -10,7 +10,8 @@
 # completes commands and names; a resize (SIGWINCH) lays the line out
 # anew; the sent line leaves the input area and shows under our name;
 # HH:MM in front unless --no-timestamps; no colours with NO_COLOR, with
-# TERM=dumb, or when stdout is not a terminal.
+# TERM=dumb, or when stdout is not a terminal; the daemon's history and
+# echo of our own line, and /msg.
 # shellcheck source=../lib.sh
 . "$(dirname "$0")/../lib.sh"
 
@@ -268,6 +269,24 @@ cp "$tmp/plain.steps" "$tmp/never.steps"
 edit never 60 20 --no-history-file --color=never
 grep -q "${esc}\[[0-9;]*m" "$tmp/never.raw" &&
     fail "colours with --color=never: $(cat -v "$tmp/never.raw")"
+
+step "this daemon's history (marked), our line echoed once, /msg"
+cat >"$tmp/e2e.steps" <<'EOF2'
+wait Please say#
+type the e2e line\r
+wait root: the e2e line
+type /msg root psst\r
+wait -> root: psst
+sleep 0.3
+type \x04
+EOF2
+NO_COLOR=1 edit e2e 70 30 --no-history-file
+grep -q "^$now ~ root: " "$tmp/e2e.screen" ||
+    fail "no history line, marked: $(cat "$tmp/e2e.screen")"
+[ "$(grep -c "root: the e2e line" "$tmp/e2e.screen")" -eq 1 ] ||
+    fail "our line is not there once: $(cat "$tmp/e2e.screen")"
+grep -qx "$now -> root: psst" "$tmp/e2e.screen" ||
+    fail "no \"HH:MM -> root: psst\": $(cat "$tmp/e2e.screen")"
 
 step "not a terminal: no editor, no colours, no times, as before"
 mkfifo "$tmp/in" || fail "mkfifo failed"
