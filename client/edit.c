@@ -65,7 +65,7 @@ static struct {
 	char		*saved;		/* the line, while suspended */
 } edit = { .histfd = -1, .back = -1 };
 
-/* Write all of s to the terminal; '\n' is "\r\n" in raw mode anyway. */
+/* Write all of s to the terminal. */
 static void
 edit_write(const char *s, size_t len)
 {
@@ -389,14 +389,22 @@ edit_getc(FILE *fp)
 	return b[0];
 }
 
-/* Remember a name for Tab; the oldest goes when there are too many. */
+/*
+ * Remember a name for Tab; the oldest goes when there are too many.  The
+ * daemon's text is not trusted and Tab prints the names: only those of
+ * printable ASCII are kept (login names are), never "(anonymous)".
+ */
 void
 edit_add_name(const char *name, size_t len)
 {
 	size_t	i;
 
-	if (len == 0 || len > EDIT_NAME_MAX || memchr(name, ' ', len) != NULL)
+	if (len == 0 || len > EDIT_NAME_MAX || name[0] == '(')
 		return;
+	for (i = 0; i < len; i++) {
+		if (name[i] <= ' ' || name[i] > '~')
+			return;
+	}
 	for (i = 0; i < edit.nnames; i++) {
 		if (strlen(edit.names[i]) == len &&
 		    memcmp(edit.names[i], name, len) == 0)

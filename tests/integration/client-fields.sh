@@ -8,7 +8,8 @@
 # HH:MM local time; our own line comes back (self) and shows under our
 # name, once, with the typed line gone; a mention of our name and a
 # private line to us ring the bell (not with --no-bell, not for history);
-# colours never come from the text.  A daemon from before issue 12 drops
+# colours never come from the text; Tab lists the names seen, never one
+# with escapes in it.  A daemon from before issue 12 drops
 # a JOIN with those words: the client joins again plainly after 5 s and
 # shows its own lines itself.
 # shellcheck source=../lib.sh
@@ -85,11 +86,14 @@ LINES = [
     b"private t=1700000120 bob -> you: a secret\n",
     b"private t=1700000240;self -> bob: psst\n",
     b"msg t=1700000250;future=1 carol: \x1b[31mred\n",
+    b"msg t=1700000251 \x1b]0;pwned\x07mallory: hi\n",
     b"msg - carol: END\n",
 ]
 ECHO = b"msg t=1700000300;self alice: "
 EOF2
 steps='wait carol: END
+type \t
+wait bob carol
 type hello there\r
 wait alice: hello there
 sleep 0.3
@@ -114,6 +118,10 @@ grep -qx "[0-9][0-9]:[0-9][0-9] carol: END" "$tmp/plain.screen" ||
 grep -q "Please say# hello" "$tmp/plain.screen" &&
     fail "the typed line stayed in the input area"
 bells plain 2
+# Tab on nothing listed the names seen, not the one with escapes in it.
+has plain "bob carol"
+LC_ALL=C grep -q "${esc}]0;" "$tmp/plain.raw" &&
+    fail "an OSC sequence from a name reached the terminal"
 grep -q "$esc" <(sed "s/${esc}\[[0-9]*[ABCDGJK]//g" "$tmp/plain.raw") &&
     fail "an ESC other than cursor moves with NO_COLOR: $(cat -v "$tmp/plain.raw")"
 
