@@ -83,6 +83,28 @@ grep -v -e "^$now root: " -e '^      ' "$tmp/wide.msgs" >"$tmp/wide.stray"
 [ "$(grep -c "^$now root: " "$tmp/wide.msgs")" -eq 3 ] ||
     fail "not three messages above the line: $(cat "$tmp/wide.msgs")"
 
+step "wide characters, wider than the terminal, while messages arrive"
+cjk=$(printf '\346\227\245\346\234\254%.0s' 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15)
+cat >"$tmp/cjk.steps" <<EOF2
+wait Please say#
+type $cjk
+sleep 0.3
+run $say one message
+wait one message
+run $say another message
+wait another message
+screen
+type \\x15\\x04
+EOF2
+edit cjk 31 20 --no-history-file
+sed '/^----$/q' "$tmp/cjk.screen" | grep -v -e '^$' -e '^----$' \
+    >"$tmp/cjk.before"
+sed -n '/^Please say# /,$p' "$tmp/cjk.before" | tr -d '\n ' >"$tmp/cjk.typed"
+[ "$(cat "$tmp/cjk.typed")" = "Pleasesay#$cjk" ] ||
+    fail "the wide line is not whole after the messages: $(cat "$tmp/cjk.typed")"
+sed '/^Please say# /,$d' "$tmp/cjk.before" | grep -q "$(printf '\346\227\245')" &&
+    fail "pieces of the wide line above it: $(cat "$tmp/cjk.before")"
+
 step "^A ^E left right ^W ^U ^K, Home and End; the sent line leaves; a paste"
 # Each line sent shows as "root: ..." (the daemon before issue 12 sends
 # no echo: the client shows it), and "Please say# " with it is gone.
