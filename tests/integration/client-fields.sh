@@ -51,8 +51,8 @@ edit()
 	printf '%s\n' "$2" >"$tmp/$n.steps"
 	shift 2
 	# shellcheck disable=SC2086 # $sigdfl is a word list
-	limit 60 python3 "$here/pty-edit.py" 70 24 "$tmp/$n.steps" \
-	    "$tmp/$n.raw" $sigdfl "$PIPECHAT_CLIENT" -p "$fifo" \
+	PTY_EDIT_SCALE=$scale limit 60 python3 "$here/pty-edit.py" \
+	    70 24 "$tmp/$n.steps" "$tmp/$n.raw" $sigdfl "$PIPECHAT_CLIENT" -p "$fifo" \
 	    --no-history-file "$@" >"$tmp/$n.screen" 2>"$tmp/$n.err"
 	status=$?
 	[ "$status" -eq 0 ] || fail "$n: status $status: $(cat "$tmp/$n.err")"

@@ -34,8 +34,9 @@ edit()
 
 	shift 3
 	# shellcheck disable=SC2086 # $sigdfl is a word list
-	limit 60 python3 "$here/pty-edit.py" "$cols" "$rows" "$tmp/$n.steps" \
-	    "$tmp/$n.raw" $sigdfl "$PIPECHAT_CLIENT" -f "$conf" "$@" \
+	PTY_EDIT_SCALE=$scale limit 60 python3 "$here/pty-edit.py" \
+	    "$cols" "$rows" "$tmp/$n.steps" "$tmp/$n.raw" \
+	    $sigdfl "$PIPECHAT_CLIENT" -f "$conf" "$@" \
 	    >"$tmp/$n.screen" 2>"$tmp/$n.err"
 	status=$?
 	[ "$status" -eq 0 ] || fail "$n: status $status: $(cat "$tmp/$n.err")"

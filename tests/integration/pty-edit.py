@@ -15,10 +15,12 @@ SCRIPT has one step a line:
     sleep SECONDS
     run COMMAND     run COMMAND with sh -c and wait for it (20 s at most)
     screen          print the screen now, then "----"
-Once the script is done, the program has 10 s to exit.  The screen's rows
-are printed one per line, trailing blanks removed; everything the program
-wrote goes to RAWLOG.  Exit status: 0 if the program exited 0 and every
-wait was met; 1 with a reason on stderr otherwise; 2 on a timeout.
+Once the script is done, the program has 10 s to exit.  Every wait is
+multiplied by $PTY_EDIT_SCALE (default 1; the tests give valgrind's 10).
+The screen's rows are printed one per line, trailing blanks removed, then
+"bells: N"; everything the program wrote goes to RAWLOG.  Exit status: 0
+if the program exited 0 and every wait was met; 1 with a reason on stderr
+otherwise.
 """
 import codecs
 import fcntl
@@ -195,6 +197,7 @@ class Screen:
 
 
 def main():
+    scale = float(os.environ.get("PTY_EDIT_SCALE", "1"))
     cols, rows = int(sys.argv[1]), int(sys.argv[2])
     script, rawlog, argv = sys.argv[3], sys.argv[4], sys.argv[5:]
     with open(script, encoding="utf-8") as f:
@@ -235,7 +238,7 @@ def main():
         elif verb in ("wait", "gone"):
             want = codecs.escape_decode(arg.encode("utf-8"))[0].decode(
                 "utf-8")
-            deadline = time.monotonic() + 10
+            deadline = time.monotonic() + 10 * scale
             while (on_screen(want) != (verb == "wait") and
                    time.monotonic() < deadline and alive):
                 alive = pump(0.05)
@@ -259,7 +262,7 @@ def main():
                 alive = pump(0.05)
         elif verb == "run":
             proc = subprocess.Popen(["sh", "-c", arg])
-            deadline = time.monotonic() + 20
+            deadline = time.monotonic() + 20 * scale
             while proc.poll() is None and time.monotonic() < deadline:
                 alive = pump(0.05)
             if proc.poll() is None:
@@ -274,7 +277,7 @@ def main():
                 print(row)
             print("----")
             sys.stdout.flush()
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 10 * scale
     while alive and time.monotonic() < deadline:
         alive = pump(0.05)
         done, st = os.waitpid(pid, os.WNOHANG)
