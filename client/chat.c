@@ -6,17 +6,21 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "chat.h"
 #include "display.h"
+#include "edit.h"
 #include "lines.h"
 #include "pclimits.h"
 #include "proto.h"
 #include "send.h"
-#include "term.h"
+#include "session.h"
+#include "style.h"
+#include "xmalloc.h"
 
 #define CHAT_PROMPT	"Please say# "
 
@@ -40,26 +44,32 @@
  */
 #define CHAT_SENDQ_MAX	(64 * 1024)
 
-/* One read of the terminal, byte by byte through the line editor. */
-#define CHAT_TYPED_MAX	4096
+/*
+ * The longest line typed on a terminal that is sent; the rest of it is
+ * dropped.  Four messages' worth: nobody types more in one go.
+ */
+#define CHAT_TYPED_MAX	(PC_TEXT_MAX * 4)
 
 /*
  * What one read of stdin can add to the send queue, which it is read
  * only below CHAT_SENDQ_MAX: the lines it completes hold at most LINES_BUF
- * bytes of text (on a terminal, the line being typed and one read), each
- * cut into pieces that add a '\n', and a '/' to each piece after a line's
- * first, which follows a full one: at most twice the text.  PC_LINE_MAX
- * more is what chat_queue_line checks before each piece.
+ * bytes of text (on a terminal, one line: the editor takes one key a
+ * read), each cut into pieces that add a '\n', and a '/' to each piece
+ * after a line's first, which follows a full one: at most twice the text.
+ * PC_LINE_MAX more is what chat_queue_line checks before each piece.
  */
 #define CHAT_SENDQ_HEADROOM	(2 * LINES_BUF + PC_LINE_MAX)
-_Static_assert(sizeof ((struct term *)0)->line + CHAT_TYPED_MAX <= LINES_BUF,
+_Static_assert(CHAT_TYPED_MAX <= LINES_BUF,
     "what the editor completes in one read fits in CHAT_SENDQ_HEADROOM");
 
 struct chat {
 	int			 sink;		/* where our lines go, or -1 */
 	const char		*sink_name;
 	int			 out;		/* the daemon's lines, or -1 */
-	struct term		 term;		/* when on a terminal */
+	int			 editing;	/* the line editor is on */
+	struct display_style	 style;		/* how lines are shown */
+	int			 fields;	/* the daemon sends FIELDS */
+	int			 bell;		/* ring on a mention */
 	struct lines		 in;		/* from stdin */
 	struct lines		 from;		/* from the daemon */
 	char			 sendq[CHAT_SENDQ_MAX + CHAT_SENDQ_HEADROOM];
@@ -81,12 +91,15 @@ struct chat {
 
 static volatile sig_atomic_t	chat_signalled;
 static volatile sig_atomic_t	chat_stopped;
+static volatile sig_atomic_t	chat_winched;
 
 static void
 chat_signal_handler(int signo)
 {
 	if (signo == SIGTSTP)
 		chat_stopped = 1;
+	else if (signo == SIGWINCH)
+		chat_winched = 1;
 	else
 		chat_signalled = signo;
 }
@@ -201,25 +214,113 @@ chat_flush(struct chat *c)
 	return 0;
 }
 
-/* Show one line from the daemon: "KIND TEXT", not trusted. */
+/* Print a line of safe text: above what is being typed, or on stdout. */
 static void
-chat_show(void *arg, const char *line, size_t len)
+chat_print(struct chat *c, const char *shown, size_t n)
 {
-	struct chat	*c = arg;
-	const char	*shown;
-	size_t		 off, n;
-	int		 cols;
-	enum proto_kind	 kind = proto_parse_kind(line, len, &off);
+	if (c->editing)
+		edit_print(shown, n);
+	else {
+		fwrite(shown, 1, n, stdout);
+		putchar('\n');
+		fflush(stdout);
+	}
+}
 
-	cols = c->term.active ? display_columns(c->term.fd) :
-	    display_columns(STDOUT_FILENO);
+/*
+ * The names a line shows (safe text), for Tab: the sender of a message or
+ * action, who joined or left, who /who says is there.
+ */
+static void
+chat_names(enum proto_kind kind, const char *s, size_t len)
+{
+	const char	*p, *end = s + len;
+	size_t		 n;
+
+	switch (kind) {
+	case PROTO_MSG:
+		if ((p = memmem(s, len, ": ", 2)) != NULL)
+			edit_add_name(s, (size_t)(p - s));
+		break;
+	case PROTO_ACTION:
+		if (len > 2 && (p = memchr(s + 2, ' ', len - 2)) != NULL)
+			edit_add_name(s + 2, (size_t)(p - s) - 2);
+		break;
+	case PROTO_PRIVATE:
+		if ((p = memmem(s, len, " -> ", 4)) != NULL)
+			edit_add_name(s, (size_t)(p - s));
+		break;
+	case PROTO_INFO:
+		if (len > 4 && (memcmp(s, PROTO_NOTICE_JOIN " ", 4) == 0 ||
+		    memcmp(s, PROTO_NOTICE_LEAVE " ", 4) == 0)) {
+			for (n = 4; n < len && s[n] != ' '; n++)
+				;
+			edit_add_name(s + 4, n - 4);
+		} else if ((p = memmem(s, len, " connected: ", 12)) != NULL) {
+			/* "alice bob (idle 5m) carol": not "(idle", "5m)". */
+			for (p += 12; p < end; p += n + 1) {
+				for (n = 0; p + n < end && p[n] != ' '; n++)
+					;
+				if (n > 0 && (p[0] == '(' || p[n - 1] == ')'))
+					continue;
+				edit_add_name(p, n);
+			}
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * Show one line from the daemon: "KIND TEXT", or "KIND FIELDS TEXT" in a
+ * session that has them; not trusted.  fields is 0 for our own lines,
+ * which we make.
+ */
+static void
+chat_show_line(struct chat *c, const char *line, size_t len, int fields)
+{
+	struct proto_fields	 f;
+	const struct proto_fields *fp = NULL;
+	char			*copy = NULL;
+	const char		*shown;
+	size_t			 off, n, k;
+	int			 found;
+	enum proto_kind		 kind = proto_parse_kind(line, len, &off);
+
+	for (k = off; k < len && line[k] != ' '; k++)
+		;
+	/*
+	 * A bye may come from a part of the daemon that does not know the
+	 * session's words (a refusal, a shutdown): FIELDS only if it looks
+	 * like one.
+	 */
+	if (fields && kind == PROTO_BYE && !session_is_fields(line + off,
+	    k - off))
+		fields = 0;
+	if (fields && kind != PROTO_UNKNOWN) {
+		/* Take the FIELDS word out: the rest reads as without. */
+		k = off + proto_parse_fields(line + off, len - off, &f);
+		fp = &f;
+		if (k > off) {
+			copy = xmalloc(len - (k - off));
+			memcpy(copy, line, off);
+			memcpy(copy + off, line + k, len - k);
+			len -= k - off;
+			line = copy;
+		}
+	}
+	if (c->editing)
+		c->style.cols = edit_columns();
 	switch (kind) {
 	case PROTO_WELCOME:
+		free(copy);
 		return;
 	case PROTO_ERROR:
-		if (!c->term.active) {
+		if (!c->editing) {
 			shown = display_line(line, len, 0, &n);
 			warnx("%s", shown);
+			free(copy);
 			return;
 		}
 		break;
@@ -228,6 +329,7 @@ chat_show(void *arg, const char *line, size_t len)
 		if (len - off == sizeof PROTO_BYE_LEFT - 1 &&
 		    memcmp(line + off, PROTO_BYE_LEFT, len - off) == 0) {
 			c->confirmed = 1;
+			free(copy);
 			return;
 		}
 		/*
@@ -244,15 +346,18 @@ chat_show(void *arg, const char *line, size_t len)
 				close(c->sink);
 				c->sink = -1;
 			}
-			if (c->term.active)
-				term_show(&c->term, CHAT_NOTICE_GONE,
+			if (c->editing)
+				edit_print(CHAT_NOTICE_GONE,
 				    sizeof CHAT_NOTICE_GONE - 1);
+			free(copy);
 			return;
 		}
 		c->bye = 1;
 		c->cut_short = !c->stdin_eof || c->sendq_len > 0;
-		if (c->term.active)
-			term_stop(&c->term);
+		if (c->editing) {
+			edit_stop();
+			c->editing = 0;
+		}
 		if (c->sink != -1) {
 			close(c->sink);
 			c->sink = -1;
@@ -265,53 +370,97 @@ chat_show(void *arg, const char *line, size_t len)
 			    c->sent == 1 ? "" : "s");
 		}
 		c->sendq_len = 0;
+		free(copy);
 		return;
 	default:
 		break;
 	}
-	shown = display_line(line, len, cols, &n);
-	if (c->term.active)
-		term_show(&c->term, shown, n);
-	else {
-		fwrite(shown, 1, n, stdout);
-		putchar('\n');
-		fflush(stdout);
+	if (!c->editing && fp == NULL && !c->style.timestamps &&
+	    !c->style.color) {
+		/* As before issue 12: what scripts read. */
+		shown = display_line(line, len, c->style.cols, &n);
+		chat_print(c, shown, n);
+		free(copy);
+		return;
 	}
+	shown = display_show(line, len, fp, &c->style, &found, &n);
+	if (c->editing)
+		chat_names(kind, line + off, len - off);
+	chat_print(c, shown, n);
+	if ((found & DISPLAY_MENTION) && c->bell && c->editing)
+		edit_bell();
+	free(copy);
 }
 
-/* Typed bytes, on a terminal: the editor says when a line is done. */
+/* A line from the daemon. */
 static void
-chat_typed(struct chat *c, const unsigned char *buf, size_t len, int *eof)
+chat_show(void *arg, const char *line, size_t len)
 {
-	size_t	i;
+	struct chat	*c = arg;
 
-	for (i = 0; i < len && !*eof; i++) {
-		switch (term_key(&c->term, buf[i])) {
-		case TERM_LINE:
-			chat_queue_line(c, c->term.line, c->term.linelen);
-			break;
-		case TERM_EOF:
-			*eof = 1;
-			break;
-		}
+	chat_show_line(c, line, len, c->fields);
+}
+
+/*
+ * Without the daemon's echo (one from before issue 12, or raw lines),
+ * show our own message, as it shows to the others, once it is queued.
+ */
+static void
+chat_echo(struct chat *c, const char *line, size_t len)
+{
+	char		*buf;
+	const char	*me = c->style.me != NULL ? c->style.me :
+			    "(anonymous)";
+	int		 n;
+
+	if (len > PC_TEXT_MAX)
+		len = PC_TEXT_MAX;
+	if (c->session && len >= 4 && memcmp(line, "/me ", 4) == 0)
+		n = xasprintf(&buf, "action * %s %.*s", me, (int)len - 4,
+		    line + 4);
+	else if (c->session && len >= 1 && line[0] == '/' &&
+	    (len < 2 || line[1] != '/'))
+		return;		/* a command: the daemon answers */
+	else {
+		if (c->session && len >= 2 && line[0] == '/')
+			line++, len--;
+		n = xasprintf(&buf, "msg %s: %.*s", me, (int)len, line);
 	}
+	chat_show_line(c, buf, (size_t)n, 0);
+	free(buf);
+}
+
+/* A line typed on the terminal (NULL: ^D on an empty line). */
+static void
+chat_typed(void *arg, const char *line, size_t len)
+{
+	struct chat	*c = arg;
+
+	if (line == NULL) {
+		c->stdin_eof = 1;
+		return;
+	}
+	if (len > CHAT_TYPED_MAX)
+		len = CHAT_TYPED_MAX;
+	if (len == 0 || (c->sink == -1 && !c->restarting) || c->quit)
+		return;
+	chat_queue_line(c, line, len);
+	if (!c->fields)
+		chat_echo(c, line, len);
 }
 
 /* Read stdin into the send queue; sets *eof at its end. */
 static int
 chat_stdin(struct chat *c, int *eof)
 {
-	unsigned char	buf[CHAT_TYPED_MAX];
 	ssize_t		n;
 
-	if (c->term.active) {
-		n = read(STDIN_FILENO, buf, sizeof buf);
-		if (n > 0) {
-			chat_typed(c, buf, (size_t)n, eof);
-			return 0;
-		}
-	} else
-		n = lines_read(&c->in, STDIN_FILENO, chat_queue_line, c);
+	if (c->editing) {
+		if (edit_read() == -1)
+			*eof = 1;	/* the terminal is gone */
+		return 0;
+	}
+	n = lines_read(&c->in, STDIN_FILENO, chat_queue_line, c);
 	if (n == 0) {
 		lines_rest(&c->in, chat_queue_line, c);
 		*eof = 1;
@@ -330,26 +479,14 @@ chat_stdin(struct chat *c, int *eof)
 static void
 chat_suspend(struct chat *c)
 {
-	static char	typed[sizeof c->term.buf];
-	size_t		len = c->term.len;
-	int		active = c->term.active;
-
 	chat_stopped = 0;
-	memcpy(typed, c->term.buf, len);
-	if (active)
-		term_stop(&c->term);
+	if (c->editing)
+		edit_suspend();
 	signal(SIGTSTP, SIG_DFL);
 	raise(SIGTSTP);
 	signal(SIGTSTP, chat_signal_handler);
-	if (!active)
-		return;
-	if (term_start(&c->term, STDIN_FILENO, CHAT_PROMPT) == -1) {
-		memset(&c->term, 0, sizeof c->term);
-		return;
-	}
-	memcpy(c->term.buf, typed, len);
-	c->term.len = len;
-	term_redraw(&c->term);
+	if (c->editing)
+		edit_resume();
 }
 
 /* Milliseconds on the monotonic clock. */
@@ -390,25 +527,28 @@ chat_gone(struct chat *c, int said_bye)
 static int
 chat_try_rejoin(struct chat *c)
 {
-	int	fl;
+	int	fl, fields = 0;
 
 	if (c->stdin_eof && c->sendq_len == 0) {
 		/* Nothing left to send: every line was taken. */
 		return -1;
 	}
-	if (c->rejoin->join(c->rejoin->arg, &c->sink, &c->out) == 0) {
+	if (c->rejoin->join(c->rejoin->arg, &c->sink, &c->out, &fields) == 0) {
 		if ((fl = fcntl(c->sink, F_GETFL)) == -1 ||
 		    fcntl(c->sink, F_SETFL, fl | O_NONBLOCK) == -1)
 			err(PC_EX_OSERR, "%s", c->sink_name);
 		c->waiting = c->restarting = 0;
-		if (c->term.active)
-			term_show(&c->term, CHAT_NOTICE_BACK,
+		c->fields = fields;
+		if (c->editing)
+			edit_print(CHAT_NOTICE_BACK,
 			    sizeof CHAT_NOTICE_BACK - 1);
 		return 1;
 	}
 	if (chat_now_ms() >= c->deadline) {
-		if (c->term.active)
-			term_stop(&c->term);
+		if (c->editing) {
+			edit_stop();
+			c->editing = 0;
+		}
 		warnx("pipechatd did not come back within %d s; %lu line%s "
 		    "sent, the rest not", c->rejoin->wait_s, c->sent,
 		    c->sent == 1 ? "" : "s");
@@ -430,6 +570,7 @@ chat_signals(void)
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGQUIT, &sa, NULL);
 	sigaction(SIGTSTP, &sa, NULL);
+	sigaction(SIGWINCH, &sa, NULL);
 }
 
 /*
@@ -439,8 +580,8 @@ chat_signals(void)
  * -1.  Returns the exit status.
  */
 int
-chat_run(int *sink, int *out, const char *sink_name, int flags,
-    const struct chat_rejoin *rejoin)
+chat_run(int *sink, int *out, const char *sink_name,
+    const struct chat_opts *opts, const struct chat_rejoin *rejoin)
 {
 	static struct chat	 c;
 	struct pollfd		 pfd[3];
@@ -454,19 +595,34 @@ chat_run(int *sink, int *out, const char *sink_name, int flags,
 	c.session = c.out != -1;
 	c.rejoin = c.session && rejoin != NULL && rejoin->wait_s > 0 ?
 	    rejoin : NULL;
-	c.stdin_eof = (flags & CHAT_NO_STDIN) != 0;
+	c.stdin_eof = (opts->flags & CHAT_NO_STDIN) != 0;
+	c.fields = opts->fields;
+	c.bell = opts->bell;
+	c.style.me = opts->name != NULL && opts->name[0] != '\0' ?
+	    opts->name : NULL;
+	if (opts->flags & CHAT_INTERACTIVE) {
+		c.style.color = style_want(opts->color);
+		c.style.timestamps = opts->timestamps;
+	} else
+		c.style.color = opts->color == CHAT_COLOR_ALWAYS;
+	c.style.cols = display_columns(STDOUT_FILENO);
 	if (c.sink != -1 && ((fl = fcntl(c.sink, F_GETFL)) == -1 ||
 	    fcntl(c.sink, F_SETFL, fl | O_NONBLOCK) == -1))
 		err(PC_EX_OSERR, "%s", sink_name);
 	chat_signals();
 	display_init();
-	if ((flags & CHAT_INTERACTIVE) &&
-	    term_start(&c.term, STDIN_FILENO, CHAT_PROMPT) == -1)
-		memset(&c.term, 0, sizeof c.term);
+	if ((opts->flags & CHAT_INTERACTIVE) &&
+	    edit_start(CHAT_PROMPT, opts->history_file, chat_typed, &c) == 0)
+		c.editing = 1;
 
 	while (!chat_signalled) {
 		if (chat_stopped)
 			chat_suspend(&c);
+		if (chat_winched) {
+			chat_winched = 0;
+			if (c.editing)
+				edit_resize();
+		}
 		if (c.waiting && chat_try_rejoin(&c) == -1)
 			break;
 		if (c.stdin_eof && c.sink != -1 && c.sendq_len == 0) {
@@ -516,9 +672,8 @@ chat_run(int *sink, int *out, const char *sink_name, int flags,
 				 */
 				if (c.rejoin != NULL && (c.restarting ||
 				    (!c.bye && !c.confirmed))) {
-					if (!c.restarting && c.term.active)
-						term_show(&c.term,
-						    CHAT_NOTICE_GONE,
+					if (!c.restarting && c.editing)
+						edit_print(CHAT_NOTICE_GONE,
 						    sizeof CHAT_NOTICE_GONE - 1);
 					chat_gone(&c, c.restarting);
 					c.restarting = 1;
@@ -542,7 +697,10 @@ chat_run(int *sink, int *out, const char *sink_name, int flags,
 		if (c.sendq_len > 0 && c.sink != -1 && chat_flush(&c) == -1)
 			break;
 	}
-	term_stop(&c.term);
+	if (c.editing) {
+		edit_stop();
+		c.editing = 0;
+	}
 	if (chat_signalled == 0 && c.status == 0 && c.out == -1 &&
 	    c.session && !c.waiting) {
 		/*

@@ -5,14 +5,17 @@
 #include <langinfo.h>
 #include <locale.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <wchar.h>
 
 #include "display.h"
 #include "proto.h"
 #include "sanitize.h"
+#include "style.h"
 #include "utf8.h"
 
 /* Rows of a wrapped message start at least this far in. */
@@ -36,6 +39,15 @@
 	(DISPLAY_PREFIX_MAX + PC_SANITIZED_MAX(DISPLAY_IN_MAX))
 
 /*
+ * What display_show adds to that: the time ("HH:MM ", with room for any
+ * locale's digits), the history mark, and what style_line adds (bounded
+ * by STYLE_ADDED_MAX).
+ */
+#define DISPLAY_TIME_MAX	16
+#define DISPLAY_STYLED_MAX \
+	(DISPLAY_SAFE_MAX + DISPLAY_TIME_MAX + 2 + STYLE_ADDED_MAX)
+
+/*
  * Wrapping adds a '\n' and the indent (at most half the columns) per row,
  * and every row but the last holds more than half the columns less one,
  * each of which costs at least a byte of text (display_width never gives
@@ -43,7 +55,7 @@
  * bytes added per 9 of text, so the result is less than three times the
  * text, and one more row.
  */
-#define DISPLAY_OUT_MAX		(3 * DISPLAY_SAFE_MAX + DISPLAY_COLS_MAX)
+#define DISPLAY_OUT_MAX		(3 * DISPLAY_STYLED_MAX + DISPLAY_COLS_MAX)
 
 static char	display_safe[DISPLAY_SAFE_MAX + 1];
 static char	display_out[DISPLAY_OUT_MAX + 1];
@@ -112,7 +124,23 @@ display_width(uint32_t cp)
 	return w;
 }
 
-/* The columns of len bytes of safe text. */
+/*
+ * The length of the SGR sequence (ESC [ ... m) at s, or 0.  Safe text has
+ * no ESC (sanitize shows it as "^["): every one there is style.c's.
+ */
+static size_t
+display_sgr(const char *s, size_t len)
+{
+	size_t	i;
+
+	if (len < 3 || s[0] != '\033' || s[1] != '[')
+		return 0;
+	for (i = 2; i < len && s[i] != 'm'; i++)
+		;
+	return i < len ? i + 1 : 0;
+}
+
+/* The columns of len bytes of safe text (our SGR sequences take none). */
 static size_t
 display_text_width(const char *s, size_t len)
 {
@@ -120,6 +148,8 @@ display_text_width(const char *s, size_t len)
 	uint32_t	cp;
 
 	for (i = 0; i < len; i += n) {
+		if ((n = display_sgr(s + i, len - i)) > 0)
+			continue;
 		n = utf8_decode((const unsigned char *)s + i, len - i, &cp);
 		w += (size_t)display_width(cp);
 	}
@@ -147,6 +177,13 @@ display_wrap(char *out, size_t size, const char *s, size_t len,
 	if (indent < DISPLAY_INDENT_MIN)
 		indent = DISPLAY_INDENT_MIN;
 	for (i = 0; i < len; i += n) {
+		if ((n = display_sgr(s + i, len - i)) > 0) {
+			if (o + n > size)
+				break;
+			memcpy(out + o, s + i, n);
+			o += n;
+			continue;
+		}
 		n = utf8_decode((const unsigned char *)s + i, len - i, &cp);
 		w = display_width(cp);
 		if (col + (size_t)w > (size_t)cols && col > indent) {
@@ -186,6 +223,79 @@ display_indent(enum proto_kind kind, const char *s, size_t len)
 		break;
 	}
 	return DISPLAY_NOTICE_INDENT;
+}
+
+static char	display_styled[DISPLAY_STYLED_MAX + 1];
+
+/* A line from before we joined, when there are no colours to dim it. */
+#define DISPLAY_HISTORY_MARK	"~ "
+
+/*
+ * What to show for one line from the daemon: "KIND TEXT" (len bytes, not
+ * trusted) with the FIELDS word already read into f (NULL when the
+ * session has none), styled as st says.  A NUL-terminated string, valid
+ * until the next call, its length in *lenp; *found gets DISPLAY_MENTION
+ * when someone else's line names us.  On a terminal the line starts with
+ * its time, "HH:MM " (when the daemon took it, or now); colours go only
+ * around parts of the text identified by position (the name at the
+ * start, our name further on), never anything the text asks for: it is
+ * sanitised, and has no ESC of its own.
+ */
+const char *
+display_show(const char *line, size_t len, const struct proto_fields *f,
+    const struct display_style *st, int *found, size_t *lenp)
+{
+	enum proto_kind	 kind;
+	struct tm	 tm;
+	time_t		 t;
+	const char	*safe;
+	size_t		 off, n, o = 0, indent;
+	int		 self, hist;
+
+	*found = 0;
+	if (len > DISPLAY_IN_MAX)
+		len = utf8_cut(line, len, DISPLAY_IN_MAX);
+	kind = proto_parse_kind(line, len, &off);
+	safe = display_line(line, len, 0, &n);
+	if (safe != display_safe)
+		memmove(display_safe, safe, n);
+	indent = display_indent(kind, display_safe, n);
+	self = f != NULL && (f->flags & PROTO_FIELD_SELF);
+	hist = f != NULL && (f->flags & PROTO_FIELD_HISTORY);
+	if (st->cols > 0 && st->timestamps) {
+		t = f != NULL && f->time != PROTO_TIME_NONE ?
+		    (time_t)f->time : time(NULL);
+		if (localtime_r(&t, &tm) != NULL &&
+		    strftime(display_styled, DISPLAY_TIME_MAX, "%H:%M ",
+		    &tm) > 0) {
+			o = strlen(display_styled);
+			indent += o;
+		}
+	}
+	if (hist && !st->color) {
+		memcpy(display_styled + o, DISPLAY_HISTORY_MARK,
+		    sizeof DISPLAY_HISTORY_MARK - 1);
+		o += sizeof DISPLAY_HISTORY_MARK - 1;
+		indent += sizeof DISPLAY_HISTORY_MARK - 1;
+	}
+	if (st->color)
+		o += style_line(display_styled + o, kind, display_safe, n,
+		    st->me, self, hist, found);
+	else {
+		memcpy(display_styled + o, display_safe, n);
+		o += n;
+		if (!self && !hist && st->me != NULL)
+			*found = style_mentions(kind, display_safe, n, st->me);
+	}
+	display_styled[o] = '\0';
+	if (st->cols <= 0) {
+		*lenp = o;
+		return display_styled;
+	}
+	*lenp = display_wrap(display_out, DISPLAY_OUT_MAX, display_styled, o,
+	    indent, st->cols);
+	display_out[*lenp] = '\0';
+	return display_out;
 }
 
 /*

@@ -2,6 +2,7 @@
 /* pipechat-client: join the pipechat room, or send to it. */
 #include <err.h>
 #include <errno.h>
+#include <getopt.h>
 #include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
@@ -39,7 +40,7 @@ struct client_rejoin {
  * stays quiet; any other is announced when it leaves).
  */
 static int
-client_rejoin_cb(void *arg, int *sink, int *out)
+client_rejoin_cb(void *arg, int *sink, int *out, int *fields)
 {
 	struct client_rejoin	*cr = arg;
 
@@ -48,36 +49,87 @@ client_rejoin_cb(void *arg, int *sink, int *out)
 		return -1;
 	*sink = cr->cs->in_fd;
 	*out = cr->cs->out_fd;
+	*fields = cr->cs->fields;
 	return 0;
 }
 
+/* The long options; each short one has a long one. */
+enum {
+	OPT_COLOR = 256,
+	OPT_NO_BELL,
+	OPT_NO_HISTORY_FILE,
+	OPT_NO_TIMESTAMPS,
+};
+
+static const struct option client_longopts[] = {
+	{ "config", required_argument, NULL, 'f' },
+	{ "fifo", required_argument, NULL, 'p' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "raw", no_argument, NULL, 'r' },
+	{ "rejoin-wait", required_argument, NULL, 'w' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "color", required_argument, NULL, OPT_COLOR },
+	{ "no-bell", no_argument, NULL, OPT_NO_BELL },
+	{ "no-history-file", no_argument, NULL, OPT_NO_HISTORY_FILE },
+	{ "no-timestamps", no_argument, NULL, OPT_NO_TIMESTAMPS },
+	{ NULL, 0, NULL, 0 }
+};
+
+/*
+ * A usage error: the one line that says what is wrong has been printed
+ * (by getopt_long or by us); point at --help, GNU style, and exit 64.
+ */
 static void __attribute__((noreturn))
-usage(int status)
+client_bad_usage(void)
 {
-	fprintf(status == 0 ? stdout : stderr,
+	fprintf(stderr, "Try 'pipechat-client --help' for more information.\n");
+	exit(PC_EX_USAGE);
+}
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	printf(
 	    "usage: pipechat-client [-hqrV] [-f file] [-p fifo] [-w seconds]"
 	    " [message ...]\n"
 	    "Chat with the users of pipechatd: join the room, print what\n"
 	    "others say, and send each line of standard input (or the\n"
 	    "arguments, as one message).  Leave with end of input (^D) or /quit.\n"
 	    "\n"
-	    "  -f file  read the FIFO path from this configuration"
-	    " (default %s)\n"
-	    "  -p fifo  use this well-known FIFO; no configuration is read and\n"
-	    "           sessions are in the \"" CONFIG_SESSION_SUBDIR "\""
-	    " directory beside it\n"
-	    "  -q       quiet: join without \"joined\"/\"left\" notices"
-	    " (always so with arguments)\n"
-	    "  -r       raw: write lines to the well-known FIFO only; they show"
-	    " as (anonymous)\n"
-	    "  -w secs  when pipechatd restarts, wait so long for it to come"
-	    " back (default %d;\n"
-	    "           0: do not wait), then join again and send the rest\n"
-	    "  -h       show this help and exit\n"
-	    "  -V       show the version and exit\n"
+	    "  -f, --config FILE   read the FIFO path from this configuration\n"
+	    "                      (default %s)\n"
+	    "  -p, --fifo FIFO     use this well-known FIFO; no configuration"
+	    " is read and\n"
+	    "                      sessions are in the \"" CONFIG_SESSION_SUBDIR
+	    "\" directory beside it\n"
+	    "  -q, --quiet         join without \"joined\"/\"left\" notices"
+	    " (always so with\n"
+	    "                      arguments)\n"
+	    "  -r, --raw           write lines to the well-known FIFO only;"
+	    " they show as\n"
+	    "                      (anonymous)\n"
+	    "  -w, --rejoin-wait SECONDS\n"
+	    "                      when pipechatd restarts, wait so long for"
+	    " it to come back\n"
+	    "                      (default %d; 0: do not wait), then join"
+	    " again and send\n"
+	    "                      the rest\n"
+	    "      --color WHEN    colour names and mentions on a terminal:"
+	    " auto (default:\n"
+	    "                      not when NO_COLOR is set or TERM is dumb),"
+	    " always, never\n"
+	    "      --no-bell       no bell when someone mentions your name\n"
+	    "      --no-history-file\n"
+	    "                      keep the lines typed in this session only,"
+	    " not in\n"
+	    "                      $XDG_STATE_HOME/pipechat/history\n"
+	    "      --no-timestamps no HH:MM before each line on a terminal\n"
+	    "  -h, --help          show this help and exit\n"
+	    "  -V, --version       show the version and exit\n"
 	    "\n"
-	    "Commands: /who, /me ACTION, /quit, /help; //text sends"
-	    " \"/text\".\n"
+	    "Commands: /who, /me ACTION, /msg USER TEXT, /quit, /help;"
+	    " //text sends \"/text\".\n"
 	    "Exit status: 0 done (the daemon took every line), 64 usage,"
 	    " 66 no such FIFO,\n"
 	    "69 no daemon, or it refused, ended, lost or did not answer the"
@@ -86,7 +138,7 @@ usage(int status)
 	    "77 permission denied, 78 configuration, 128+N stopped by"
 	    " signal N.\n",
 	    CONFIG_DEFAULT_FILE, CLIENT_REJOIN_WAIT_S);
-	exit(status);
+	exit(0);
 }
 
 /* The arguments, joined by spaces, as one message; newlines become spaces. */
@@ -131,11 +183,10 @@ client_session_dir(const char *fifo)
 /* Send the message or stdin on sink (and show out), then clean up. */
 static int
 client_run(int *sink, int *out, const char *name, char *msg, size_t len,
-    const struct chat_rejoin *rejoin)
+    struct chat_opts *opts, const struct chat_rejoin *rejoin)
 {
 	if (msg == NULL)
-		return chat_run(sink, out, name, isatty(STDIN_FILENO) &&
-		    isatty(STDOUT_FILENO) ? CHAT_INTERACTIVE : 0, rejoin);
+		return chat_run(sink, out, name, opts, rejoin);
 	if (chat_send_text(*sink, msg, len, *out != -1) == -1) {
 		warn("%s: write", name);
 		return errno == EPIPE ? PC_EX_UNAVAILABLE : PC_EX_IOERR;
@@ -143,7 +194,8 @@ client_run(int *sink, int *out, const char *name, char *msg, size_t len,
 	/* Close our end and wait for the daemon to close its: delivered. */
 	close(*sink);
 	*sink = -1;
-	return chat_run(sink, out, name, CHAT_NO_STDIN, NULL);
+	opts->flags = CHAT_NO_STDIN;
+	return chat_run(sink, out, name, opts, NULL);
 }
 
 int
@@ -155,19 +207,22 @@ main(int argc, char **argv)
 	struct client_rejoin	 cr;
 	struct chat_rejoin	 rejoin = { client_rejoin_cb, &cr,
 				    CLIENT_REJOIN_WAIT_S };
+	struct chat_opts	 opts = { .color = CHAT_COLOR_AUTO, .bell = 1,
+				    .timestamps = 1, .history_file = 1 };
 	char			*cause, *dir = NULL, *msg = NULL, *end;
 	long			 l;
 	size_t			 len = 0;
 	int			 ch, fd = -1, none = -1, status, raw = 0;
 	int			 flags = 0;
 
-	while ((ch = getopt(argc, argv, "f:hp:qrVw:")) != -1) {
+	while ((ch = getopt_long(argc, argv, "f:hp:qrVw:", client_longopts,
+	    NULL)) != -1) {
 		switch (ch) {
 		case 'f':
 			file = optarg;
 			break;
 		case 'h':
-			usage(0);
+			usage();
 		case 'p':
 			path = optarg;
 			break;
@@ -187,19 +242,41 @@ main(int argc, char **argv)
 			    l < 0 || l > CLIENT_REJOIN_WAIT_MAX) {
 				warnx("-w %s: expected seconds from 0 to %d",
 				    optarg, CLIENT_REJOIN_WAIT_MAX);
-				usage(PC_EX_USAGE);
+				client_bad_usage();
 			}
 			rejoin.wait_s = (int)l;
 			break;
+		case OPT_COLOR:
+			if (strcmp(optarg, "auto") == 0)
+				opts.color = CHAT_COLOR_AUTO;
+			else if (strcmp(optarg, "always") == 0)
+				opts.color = CHAT_COLOR_ALWAYS;
+			else if (strcmp(optarg, "never") == 0)
+				opts.color = CHAT_COLOR_NEVER;
+			else {
+				warnx("--color %s: expected auto, always or "
+				    "never", optarg);
+				client_bad_usage();
+			}
+			break;
+		case OPT_NO_BELL:
+			opts.bell = 0;
+			break;
+		case OPT_NO_HISTORY_FILE:
+			opts.history_file = 0;
+			break;
+		case OPT_NO_TIMESTAMPS:
+			opts.timestamps = 0;
+			break;
 		default:
-			usage(PC_EX_USAGE);
+			client_bad_usage();
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (path != NULL && file != NULL) {
 		warnx("-f and -p exclude each other");
-		usage(PC_EX_USAGE);
+		client_bad_usage();
 	}
 
 	if (path == NULL) {
@@ -218,6 +295,18 @@ main(int argc, char **argv)
 	if (argc > 0) {
 		msg = client_join_args(argc, argv, &len);
 		flags |= PROTO_JOIN_QUIET;
+	} else if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+		/*
+		 * On a terminal: our own lines echoed, times, and what was
+		 * said before we came (not for a quiet session: -q is for
+		 * a quick word, not a conversation).  Piped sessions stay
+		 * as they were: the others' lines, bare.
+		 */
+		opts.flags = CHAT_INTERACTIVE;
+		if (!raw)
+			flags |= PROTO_JOIN_FIELDS;
+		if (!raw && !(flags & PROTO_JOIN_QUIET))
+			flags |= PROTO_JOIN_HISTORY;
 	}
 
 	/* A daemon that goes away must show as EPIPE, not kill us. */
@@ -230,14 +319,18 @@ main(int argc, char **argv)
 		status = PC_EX_NOPERM;
 	} else if (raw) {
 		if ((status = send_open(path, &fd)) == 0)
-			status = client_run(&fd, &none, path, msg, len, NULL);
+			status = client_run(&fd, &none, path, msg, len, &opts,
+			    NULL);
 	} else if ((status = session_join(&cs, path, dir, flags)) == 0) {
 		cr.cs = &cs;
 		cr.path = path;
 		cr.dir = dir;
-		cr.flags = flags;
+		/* A rejoin does not ask for what it has seen already. */
+		cr.flags = cs.flags & ~PROTO_JOIN_HISTORY;
+		opts.fields = cs.fields;
+		opts.name = cs.name;
 		status = client_run(&cs.in_fd, &cs.out_fd, path, msg, len,
-		    &rejoin);
+		    &opts, &rejoin);
 		session_cleanup(&cs);
 	}
 	free(msg);

@@ -24,6 +24,12 @@
 /* How long the daemon may take to answer a JOIN, all of its line. */
 #define SESSION_JOIN_TIMEOUT_MS	5000
 
+/* session_join_fd's status when the daemon did not answer at all. */
+#define SESSION_NO_ANSWER	(-2)
+
+/* The JOIN words a daemon before issue 12 drops the whole JOIN for. */
+#define SESSION_NEW_WORDS	(PROTO_JOIN_FIELDS | PROTO_JOIN_HISTORY)
+
 /* Create our FIFO pair under a fresh random id. */
 static int
 session_create(struct client_session *cs)
@@ -133,6 +139,45 @@ session_why(char *why, const char *text)
 }
 
 
+/*
+ * Is this word of a bye or welcome a FIELDS word?  "-", or items that
+ * start with one we know ("t=", "h", "self"): a reason's first word is
+ * English, which never looks like that.
+ */
+int
+session_is_fields(const char *w, size_t len)
+{
+	if (len == 1 && (w[0] == '-' || w[0] == 'h'))
+		return 1;
+	if (len >= 2 && w[0] == 't' && w[1] == '=')
+		return 1;
+	if (len >= 2 && w[0] == 'h' && w[1] == ';')
+		return 1;
+	return len >= 4 && memcmp(w, "self", 4) == 0 &&
+	    (len == 4 || w[4] == ';');
+}
+
+/*
+ * The welcome's TEXT: our name, after a FIELDS word when the daemon
+ * honours "fields" (a name has no space).  Sets cs->fields and cs->name.
+ */
+static void
+session_welcome(struct client_session *cs, const char *text, size_t len)
+{
+	const char	*sp;
+	size_t		 n;
+
+	cs->fields = 0;
+	if ((cs->flags & PROTO_JOIN_FIELDS) &&
+	    (sp = memchr(text, ' ', len)) != NULL) {
+		cs->fields = 1;
+		len -= (size_t)(sp + 1 - text);
+		text = sp + 1;
+	}
+	n = utf8_cut(text, len, SESSION_NAME_MAX / 4);
+	cs->name[sanitize(cs->name, text, n)] = '\0';
+}
+
 /* warn() and warnx(), unless session_silent. */
 #define session_warn(...) do {						\
 	if (!session_silent)						\
@@ -155,11 +200,12 @@ session_join_fd(struct client_session *cs, int wfd, const char *path,
 {
 	char	line[PROTO_OUT_LINE_MAX], fpath[PATH_MAX];
 	char	why[SESSION_WHY_SIZE];
-	size_t	off;
+	size_t	off, k;
 	int	status, n, fl, saved;
 
 	memset(cs, 0, sizeof *cs);
 	cs->in_fd = cs->out_fd = -1;
+	cs->flags = flags;
 	if ((size_t)snprintf(cs->dir, sizeof cs->dir, "%s", dir) >=
 	    sizeof cs->dir) {
 		session_warnx("%s: session directory name too long", dir);
@@ -187,14 +233,23 @@ session_join_fd(struct client_session *cs, int wfd, const char *path,
 	n = session_read_line(cs->out_fd, line, sizeof line,
 	    SESSION_JOIN_TIMEOUT_MS);
 	if (n <= 0) {
-		session_warnx("%s: pipechatd did not answer the join", path);
+		/* An old daemon drops a JOIN with words it does not know. */
+		if (!(flags & SESSION_NEW_WORDS))
+			session_warnx("%s: pipechatd did not answer the join",
+			    path);
 		session_cleanup(cs);
-		return PC_EX_UNAVAILABLE;
+		return SESSION_NO_ANSWER;
 	}
 	switch (proto_parse_kind(line, (size_t)n, &off)) {
 	case PROTO_WELCOME:
+		session_welcome(cs, line + off, (size_t)n - off);
 		break;
 	case PROTO_BYE:
+		for (k = off; k < (size_t)n && line[k] != ' '; k++)
+			;
+		if ((flags & PROTO_JOIN_FIELDS) && k < (size_t)n &&
+		    session_is_fields(line + off, k - off))
+			off = k + 1;
 		session_why(why, line + off);
 		session_warnx("pipechatd refused the session: %s", why);
 		session_cleanup(cs);
@@ -236,7 +291,19 @@ session_join(struct client_session *cs, const char *path, const char *dir,
 	/* The well-known FIFO first: its errors say the most. */
 	if ((status = send_open(path, &wfd)) != 0)
 		return status;
-	return session_join_fd(cs, wfd, path, dir, flags);
+	status = session_join_fd(cs, wfd, path, dir, flags);
+	if (status != SESSION_NO_ANSWER || !(flags & SESSION_NEW_WORDS))
+		return status == SESSION_NO_ANSWER ? PC_EX_UNAVAILABLE :
+		    status;
+	/*
+	 * No answer to "fields" or "history": a daemon from before issue 12
+	 * drops such a JOIN.  Join it as it understands, once.
+	 */
+	if ((status = send_open(path, &wfd)) != 0)
+		return status;
+	status = session_join_fd(cs, wfd, path, dir,
+	    flags & ~SESSION_NEW_WORDS);
+	return status == SESSION_NO_ANSWER ? PC_EX_UNAVAILABLE : status;
 }
 
 /*

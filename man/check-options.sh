@@ -6,9 +6,10 @@
 # output lists.  From "PROGRAM -h" every option letter is taken, both from
 # the usage line ("[-dhnvV]", "[-f file]") and from the option lines
 # ("  -f file  ..."), and every long option an option line names after
-# its letter ("  -f, --config=FILE  ...").  From the page, an entry is a
-# line of the OPTIONS section that starts with "*-X*"; "*-d*, *-v*" is an
-# entry for both, and "*-f*, *--config* _file_" for -f and --config.
+# its letter ("  -f, --config=FILE  ...") or alone ("      --no-bell").
+# From the page, an entry is a line of the OPTIONS section that starts
+# with "*-X*" or "*--word*"; "*-d*, *-v*" is an entry for both, and "*-f*,
+# *--config* _file_" for -f and --config.
 # Fails when either side has an option the other lacks, or when -h fails.
 set -u
 
@@ -41,6 +42,12 @@ help_options() {
 		print substr($0, 1, 1)
 		if (match($0, /^., --[A-Za-z0-9][A-Za-z0-9-]*/))
 			print substr($0, 5, RLENGTH - 4)
+		next
+	}
+	/^[ \t]+--[A-Za-z0-9]/ {
+		sub(/^[ \t]+-/, "")
+		match($0, /^-[A-Za-z0-9][A-Za-z0-9-]*/)
+		print substr($0, 1, RLENGTH)
 	}
 	' | sort -u
 }
@@ -49,7 +56,7 @@ help_options() {
 page_options() {
 	awk '
 	/^# / { in_options = ($0 ~ /^# OPTIONS[ \t]*$/); next }
-	in_options && /^\*-[A-Za-z0-9]\*/ {
+	in_options && /^\*--?[A-Za-z0-9]/ {
 		s = $0
 		while (match(s, /\*--?[A-Za-z0-9][A-Za-z0-9-]*\*/)) {
 			x = substr(s, RSTART + 2, RLENGTH - 3)

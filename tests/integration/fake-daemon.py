@@ -8,8 +8,17 @@ usage: fake-daemon.py FIFO SESSION_DIR SCRIPT
 SCRIPT is a Python file of lines to send (bytes, each with its '\\n'):
     ANSWER = b"welcome mallory\\n"  (or a "bye ..." line: then nothing more)
     LINES = [b"msg ...\\n", ...]     sent after the answer
+    OLD = True                      optional: like a daemon from before
+                                    issue 12, drop a JOIN with the words
+                                    "fields" or "history"
+    ECHO = b"msg - "                optional: echo each line the client
+                                    sends, after this, as "self" (for
+                                    ECHO = b"msg t=0;self me: " the line
+                                    "hi" comes back as "msg t=0;self me: hi")
+The JOIN's words are written to SCRIPT.words.
 After LINES, the fake waits for the client to close ID.in and says
-"bye you left", as pipechatd does.  Exit status 0, or 1 with a reason.
+"bye you left" ("bye - you left" if it asked for fields and ANSWER has
+them), as pipechatd does.  Exit status 0, or 1 with a reason.
 """
 import os
 import select
@@ -39,7 +48,11 @@ def main():
     buf = b""
     deadline = time.monotonic() + 10
     while True:
-        m = re.search(rb"\x01JOIN ([A-Za-z0-9_-]+)( quiet)?\n", buf)
+        m = re.search(rb"\x01JOIN ([A-Za-z0-9_-]+)((?: [a-z0-9_-]+)*)\n", buf)
+        if m and conf.get("OLD") and (b" fields" in m.group(2) or
+                                      b" history" in m.group(2)):
+            buf = buf[m.end():]
+            continue
         if m:
             break
         if time.monotonic() > deadline:
@@ -52,6 +65,8 @@ def main():
             time.sleep(0.01)
         buf += chunk
     sid = m.group(1).decode()
+    with open(script + ".words", "wb") as f:
+        f.write(m.group(2).strip() + b"\n")
     out = os.open(os.path.join(sdir, sid + ".out"), os.O_WRONLY)
     inp = os.open(os.path.join(sdir, sid + ".in"), os.O_RDONLY | os.O_NONBLOCK)
     write_all(out, conf["ANSWER"])
@@ -72,16 +87,22 @@ def main():
         for _, ev in poller.poll(100):
             if ev & select.POLLIN:
                 try:
-                    if os.read(inp, 65536):
-                        continue
+                    got = os.read(inp, 65536)
                 except BlockingIOError:
+                    continue
+                if got:
+                    for ln in got.splitlines():
+                        if conf.get("ECHO") is not None and ln:
+                            write_all(out, conf["ECHO"] + ln + b"\n")
                     continue
             if ev & select.POLLHUP:
                 done = True
     if not done:
         fail("the client did not close ID.in in 20 s")
+    # A session that asked for FIELDS gets them on every line.
+    fields = b" fields" in m.group(2) and len(conf["ANSWER"].split()) > 2
     try:
-        write_all(out, b"bye you left\n")
+        write_all(out, b"bye - you left\n" if fields else b"bye you left\n")
     except BrokenPipeError:
         pass
     os.close(out)

@@ -132,11 +132,54 @@ run 0 "client -V" "$PIPECHAT_CLIENT" -V
     fail "client -V: \"$(cat "$out")\""
 grep -qE '^pipechat-client [0-9]+\.[0-9]+' "$out" ||
     fail "client -V: \"$(cat "$out")\""
-run 64 "client unknown option" "$PIPECHAT_CLIENT" -x hello
-says "client unknown option" "$err" "usage: pipechat-client"
-run 64 "client -f and -p" "$PIPECHAT_CLIENT" -f "$conf" -p "$fifo" hello
+run 0 "client --help" "$PIPECHAT_CLIENT" --help
+says "client --help" "$out" "usage: pipechat-client"
+for o in --config --fifo --quiet --raw --rejoin-wait --help --version \
+    --color --no-bell --no-history-file --no-timestamps; do
+	says "client --help" "$out" "$o"
+done
+run 0 "client --version" "$PIPECHAT_CLIENT" --version
+grep -qE '^pipechat-client [0-9]+\.[0-9]+' "$out" ||
+    fail "client --version: \"$(cat "$out")\""
+
+# bad_client WHAT TEXT ARGS...: exit 64 and, on stderr, one line that
+# says TEXT, then where to look; nothing on stdout.
+bad_client()
+{
+	local what=$1 text=$2
+
+	shift 2
+	run 64 "client $what" "$PIPECHAT_CLIENT" "$@"
+	[ "$(wc -l <"$err")" -eq 2 ] ||
+	    fail "client $what: not two lines on stderr: $(cat "$err")"
+	head -n 1 "$err" | grep -qF -e "$text" ||
+	    fail "client $what: no \"$text\" in: $(head -n 1 "$err")"
+	[ "$(tail -n 1 "$err")" = \
+	    "Try 'pipechat-client --help' for more information." ] ||
+	    fail "client $what: last line: $(tail -n 1 "$err")"
+	[ ! -s "$out" ] || fail "client $what: stdout: $(cat "$out")"
+}
+bad_client "unknown option" "invalid option" -x hello
+bad_client "unknown long option" "unrecognized option '--bogus'" --bogus hi
+bad_client "ambiguous long option" "'--no' is ambiguous" --no hi
+bad_client "long option without its argument" "requires an argument" \
+    hello --config
+bad_client "-f and -p" "-f and -p exclude each other" \
+    -f "$conf" -p "$fifo" hello
+bad_client "--config and --fifo" "-f and -p exclude each other" \
+    --config "$conf" --fifo="$fifo" hello
+bad_client "-w not a number" "-w x: expected seconds" -w x hello
+bad_client "--rejoin-wait too long" "expected seconds from 0 to 86400" \
+    --rejoin-wait=86401 hello
+bad_client "--color wrong" "--color sometimes: expected auto, always or" \
+    --color=sometimes hello
+bad_client "--no-bell with an argument" "doesn't allow an argument" \
+    --no-bell=yes hello
 run 78 "client missing config" "$PIPECHAT_CLIENT" -f "$tmp/missing.ini" hi
 says "client missing config" "$err" "$tmp/missing.ini"
+run 78 "client missing --config" "$PIPECHAT_CLIENT" \
+    --config="$tmp/missing.ini" hi
+says "client missing --config" "$err" "$tmp/missing.ini"
 
 step "ok"
 exit 0

@@ -65,17 +65,28 @@ class Screen:
                 self.r += 1
                 self.row()
             elif ch == "\x1b":
-                # CSI: ESC [ params final; only K (erase to end) matters
+                # CSI: ESC [ params final; what the line editor uses
+                # to take its line off the screen: K, J, A, G
                 if i < len(text) and text[i] == "[":
                     j = i + 1
                     while j < len(text) and not ("@" <= text[j] <= "~"):
                         j += 1
+                    arg = text[i + 1:j]
+                    n = int(arg) if arg.isdigit() else 0
                     if j < len(text) and text[j] == "K":
                         del self.row()[self.c:]
-                    elif j < len(text) and text[j] == "J":
+                    elif j < len(text) and text[j] == "J" and n == 2:
                         self.rows = [[]]
                         self.wrapped = [False]
                         self.r = self.c = 0
+                    elif j < len(text) and text[j] == "J":
+                        del self.row()[self.c:]
+                        del self.rows[self.r + 1:]
+                        del self.wrapped[self.r + 1:]
+                    elif j < len(text) and text[j] == "A":
+                        self.r = max(0, self.r - max(n, 1))
+                    elif j < len(text) and text[j] == "G":
+                        self.c = max(n, 1) - 1
                     i = j + 1
             elif ch >= " ":
                 self.put(ch)

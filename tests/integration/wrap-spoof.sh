@@ -51,7 +51,8 @@ sed 's/^/    | /' "$tmp/screen"
 grep -q "mallory: END" "$tmp/screen" || fail "the last line is not shown"
 grep -q "^W " "$tmp/screen" &&
     fail "the terminal wrapped a row by itself: $(grep "^W " "$tmp/screen")"
-grep "SPOOF" "$tmp/screen" | cut -c 3- |
+# After the time, HH:MM, that starts every line on a terminal:
+grep "SPOOF" "$tmp/screen" | cut -c 3- | sed -E 's/^[0-9]{2}:[0-9]{2} //' |
     grep -v -e "^mallory: " -e "^\* mallory " -e "^ " >"$tmp/spoofed"
 [ ! -s "$tmp/spoofed" ] ||
     fail "rows that pass for lines of their own: $(cat "$tmp/spoofed")"

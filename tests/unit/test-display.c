@@ -2,9 +2,12 @@
 /* Tests for client/display.c: what the client shows of the daemon's lines. */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "chat.h"
 #include "display.h"
 #include "proto.h"
+#include "style.h"
 
 #include "tap.h"
 
@@ -134,6 +137,102 @@ test_hostile(void)
 	free(line);
 }
 
+/*
+ * Show a C string "KIND FIELDS TEXT" as display_show does in a session
+ * with FIELDS, for alice, on cols columns (timestamps and colours as
+ * given), into a NUL-terminated string; *found as it says.
+ */
+static const char *
+styled(const char *line, int cols, int ts, int color, int *found)
+{
+	struct display_style	 st = { cols, color, ts, "alice" };
+	struct proto_fields	 f;
+	static char		 buf[1024];
+	size_t			 off, k, n;
+	const char		*got;
+
+	(void)proto_parse_kind(line, strlen(line), &off);
+	k = off + proto_parse_fields(line + off, strlen(line) - off, &f);
+	memcpy(buf, line, off);
+	strcpy(buf + off, line + k);
+	got = display_show(buf, strlen(buf), &f, &st, found, &n);
+	return got;
+}
+
+#define STYLED(line, cols, ts, color, want, wfound, ...) do {		\
+	int	found_;							\
+	const char *got_ = styled(line, cols, ts, color, &found_);	\
+	is_str(got_, want, __VA_ARGS__);				\
+	is_int(found_, wfound, __VA_ARGS__);				\
+} while (0)
+
+/* Issue 12: times, history, our own lines, mentions, colours. */
+static void
+test_show(void)
+{
+	int	c = style_name_color("bob", 3), a = style_name_color("alice", 5);
+	char	want[256];
+
+	setenv("TZ", "UTC", 1);
+	tzset();
+	STYLED("msg t=1700000000 bob: hi", 80, 1, 0, "22:13 bob: hi", 0,
+	    "HH:MM from t=, in local time");
+	STYLED("msg t=1700000000 bob: hi", 0, 1, 0, "bob: hi", 0,
+	    "no time when not on a terminal");
+	STYLED("msg t=1700000000 bob: hi", 80, 0, 0, "bob: hi", 0,
+	    "no time with --no-timestamps");
+	STYLED("msg t=1700000000;h bob: hi", 80, 1, 0, "22:13 ~ bob: hi", 0,
+	    "history without colours: marked");
+	STYLED("msg t=1700000000;h bob: hi alice", 80, 0, 1,
+	    "\033[2mbob: hi alice\033[0m", 0,
+	    "history with colours: dimmed, no mention, no bell");
+	STYLED("msg - bob: hi alice!", 80, 0, 0, "bob: hi alice!",
+	    DISPLAY_MENTION, "a mention without colours: found");
+	STYLED("msg - bob: hi alicex", 80, 0, 0, "bob: hi alicex", 0,
+	    "alicex is not alice");
+	STYLED("msg - bob: malice", 80, 0, 0, "bob: malice", 0,
+	    "malice is not alice");
+	snprintf(want, sizeof want, "\033[%dmbob\033[0m: hi "
+	    "\033[1;7malice\033[0m", c);
+	STYLED("msg - bob: hi alice", 80, 0, 1, want, DISPLAY_MENTION,
+	    "colours: the name in its colour, the mention highlighted");
+	snprintf(want, sizeof want, "\033[1;%dmalice\033[0m: hi alice", a);
+	STYLED("msg t=1;self alice: hi alice", 80, 0, 1, want, 0,
+	    "our own line: our name bold, no mention, no bell");
+	STYLED("msg - alice: me, alice", 80, 0, 0, "alice: me, alice", 0,
+	    "our own line without self: no mention either");
+	snprintf(want, sizeof want, "* \033[%dmbob\033[0m waves at "
+	    "\033[1;7malice\033[0m", c);
+	STYLED("action - * bob waves at alice", 80, 0, 1, want,
+	    DISPLAY_MENTION, "an action: the name after \"* \"");
+	STYLED("private - bob -> you: psst", 80, 0, 1,
+	    "\033[1;35mbob -> you: \033[0m\033[35mpsst\033[0m",
+	    DISPLAY_MENTION, "private to us: styled, and a mention");
+	STYLED("private self -> bob: psst", 80, 0, 0, "-> bob: psst", 0,
+	    "private from us: no mention");
+	snprintf(want, sizeof want, "\033[%dmbob\033[0m: ^[[31mred", c);
+	STYLED("msg - bob: \033[31mred", 80, 0, 1, want, 0,
+	    "the text's own ESC is shown as ^[, never sent");
+	STYLED("info - --> alice joined", 80, 0, 1, "--> alice joined", 0,
+	    "a notice: no colours, no mention");
+	STYLED("msg t=1700000000 bob: 0123456789012345678901234567890123456789",
+	    30, 1, 0, "22:13 bob: 0123456789012345678\n"
+	    "           9012345678901234567\n           89", 0,
+	    "wrapped rows start under the text, after the time");
+	STYLED("msg zz=1;t=x;self;h bob: hi", 80, 0, 0, "~ bob: hi", 0,
+	    "unknown items and a bad t= are ignored");
+	ok(style_name_color("bob", 3) == c, "a name's colour is stable");
+	ok(style_want(CHAT_COLOR_ALWAYS) && !style_want(CHAT_COLOR_NEVER),
+	    "--color=always, --color=never");
+	setenv("NO_COLOR", "", 1);
+	ok(!style_want(CHAT_COLOR_AUTO), "NO_COLOR set, even empty: none");
+	unsetenv("NO_COLOR");
+	setenv("TERM", "dumb", 1);
+	ok(!style_want(CHAT_COLOR_AUTO), "TERM=dumb: none");
+	unsetenv("TERM");
+	ok(!style_want(CHAT_COLOR_AUTO), "no TERM: none");
+}
+
 int
 main(void)
 {
@@ -141,5 +240,6 @@ main(void)
 	test_kinds();
 	test_wrap();
 	test_hostile();
+	test_show();
 	return done_testing();
 }
