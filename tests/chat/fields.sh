@@ -124,8 +124,12 @@ stamped()
 # talk: a session says hello and waves; another says bye now.
 talk()
 {
+	# each one in before anybody talks: the clients start in the
+	# background, and f's JOIN could overtake o's
 	raw_start o "$me"
+	wait_grep "$tmp/o.out" "^welcome "
 	raw_start f "$me" fields
+	wait_line "$tmp/o.out" "info --> $me joined"
 	client_say f "hello"
 	client_say f "/me waves"
 	wait_line "$tmp/o.out" "action * $me waves"
