@@ -3,8 +3,9 @@
  * Fuzz what pipechat-client reads from a FIFO, none of which it may
  * trust: the answer to its JOIN (session_read_line, session_why), the
  * daemon's lines (struct lines, in pieces the input chooses), their kinds
- * and what display_line makes of them, on no terminal and on terminals
- * of several widths.
+ * and what display_line and display_show (FIELDS, times, colours,
+ * mentions) make of them, on no terminal and on terminals of several
+ * widths.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,6 +22,9 @@
 #include "session.h"
 
 #include "fuzz.h"
+
+/* How many lines of an input go through display_show. */
+#define FUZZ_SHOW_LINES	2
 
 /* What the lines callback collected: the pieces, back to back. */
 struct fuzz_lines {
@@ -139,6 +143,88 @@ fuzz_wrap(const uint8_t *data, size_t size)
 	free(out);
 }
 
+/*
+ * Whether out (n bytes, NUL after them) is fit for a terminal: its only
+ * ESC bytes start SGR sequences ("ESC [ digits;... m") that we put there,
+ * and without them and the row breaks it is printable UTF-8.
+ */
+static void
+fuzz_check_styled(const char *out, size_t n)
+{
+	char	*plain;
+	size_t	 i, o = 0;
+
+	FUZZ_CHECK(out[n] == '\0' && memchr(out, '\0', n) == NULL);
+	plain = malloc(n + 1);
+	FUZZ_CHECK(plain != NULL);
+	for (i = 0; i < n; i++) {
+		if (out[i] == '\033') {
+			FUZZ_CHECK(i + 1 < n && out[i + 1] == '[');
+			for (i += 2; i < n && ((out[i] >= '0' && out[i] <= '9') ||
+			    out[i] == ';'); i++)
+				;
+			FUZZ_CHECK(i < n && out[i] == 'm');
+			continue;
+		}
+		if (out[i] != '\n')
+			plain[o++] = out[i];
+	}
+	FUZZ_CHECK(fuzz_printable(plain, o));
+	free(plain);
+}
+
+/*
+ * One line as a session that joined with "fields" shows it: the FIELDS
+ * word taken out of TEXT (as client/chat.c does), then display_show in
+ * every style.  Without FIELDS, colours or times, and off a terminal,
+ * display_show shows what display_line does.
+ */
+static void
+fuzz_show(const char *line, size_t len, int cols)
+{
+	static const char *const	 names[] = { NULL, "alice", "x" };
+	struct proto_fields		 f;
+	struct display_style		 st;
+	enum proto_kind			 kind;
+	const char			*out;
+	char				*flat, *rest;
+	size_t				 off, k, n, flatlen;
+	int				 found, v;
+
+	flat = NULL;
+	out = display_line(line, len, 0, &flatlen);
+	flat = malloc(flatlen + 1);
+	FUZZ_CHECK(flat != NULL);
+	memcpy(flat, out, flatlen + 1);
+	memset(&st, 0, sizeof st);
+	out = display_show(line, len, NULL, &st, &found, &n);
+	FUZZ_CHECK(n == flatlen && memcmp(out, flat, n) == 0 && found == 0);
+	free(flat);
+
+	kind = proto_parse_kind(line, len, &off);
+	if (kind == PROTO_UNKNOWN)
+		return;
+	k = off + proto_parse_fields(line + off, len - off, &f);
+	FUZZ_CHECK(k >= off && k <= len);
+	FUZZ_CHECK(f.time == PROTO_TIME_NONE || f.time >= 0);
+	rest = malloc(len - (k - off) + 1);
+	FUZZ_CHECK(rest != NULL);
+	memcpy(rest, line, off);
+	memcpy(rest + off, line + k, len - k);
+	for (v = 0; v < 4; v++) {
+		st.cols = v % 2 == 0 ? 0 : cols;
+		st.color = (v / 2) % 2;
+		st.timestamps = (v + cols) % 2;
+		st.me = names[(v + (size_t)cols) % 3];
+		out = display_show(rest, len - (k - off), &f, &st, &found, &n);
+		fuzz_check_styled(out, n);
+		FUZZ_CHECK(found == 0 || found == DISPLAY_MENTION);
+		if (!st.color)
+			FUZZ_CHECK(memchr(out, '\033', n) == NULL);
+	}
+	free(rest);
+}
+
 /* One line from the daemon, shown every way the client shows it. */
 static void
 fuzz_line_cb(void *arg, const char *line, size_t len)
@@ -186,6 +272,9 @@ fuzz_line_cb(void *arg, const char *line, size_t len)
 		out = display_line(copy, len, cols, &n);
 		fuzz_check_shown(out, n, flat, flatlen, cols);
 	}
+	/* the first lines of an input: enough, and the runs stay fast */
+	if (fl->pieces <= FUZZ_SHOW_LINES)
+		fuzz_show(copy, len, fl->cols);
 	free(flat);
 	free(copy);
 }
