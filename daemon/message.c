@@ -120,16 +120,19 @@ message_format_private(const struct message *m, int to, char *out)
 
 /*
  * How long a session has been idle, as /who shows it after the name:
- * nothing under a minute (it is there), then " (idle 5m)", " (idle 2h)",
- * " (idle 3d)", rounded down.  Returns the length written into buf.
+ * nothing under MESSAGE_IDLE_MIN seconds (it is there), then
+ * " (idle 15s)", " (idle 5m)", " (idle 2h)", " (idle 3d)", rounded down.
+ * Returns the length written into buf.
  */
 int
 message_idle(long long secs, char *buf, size_t size)
 {
 	int	n;
 
-	if (secs < 60)
+	if (secs < MESSAGE_IDLE_MIN)
 		n = snprintf(buf, size, "%s", "");
+	else if (secs < 60)
+		n = snprintf(buf, size, " (idle %llds)", secs);
 	else if (secs < 3600)
 		n = snprintf(buf, size, " (idle %lldm)", secs / 60);
 	else if (secs < 86400)

@@ -42,6 +42,9 @@ struct message {
 };
 
 size_t		 message_format(const struct message *, char *);
+/* Quieter than this many seconds, /who says nothing about idleness. */
+#define MESSAGE_IDLE_MIN	10
+
 size_t		 message_format_private(const struct message *, int, char *);
 int		 message_idle(long long, char *, size_t);
 const char	*message_kind_name(enum message_kind);

@@ -2,10 +2,10 @@
 # SPDX-License-Identifier: ISC
 # /who says how long each session has been idle (issue 12): since it last
 # said something (a message, an action, a private message) or joined, as
-# " (idle 1m)" after its name from a minute on; a session active within
-# the minute has nothing after its name.  Commands such as /who itself
-# are not activity.  Waits a little over a minute.  Runs as whoever runs
-# it (sessions of one user).
+# " (idle 12s)" after its name from 10 seconds on (then minutes, hours,
+# days: tests/unit/test-message.c); a session active within them has
+# nothing after its name.  Commands such as /who itself are not activity.
+# Waits 12 seconds.  Runs as whoever runs it (sessions of one user).
 # shellcheck source=../lib.sh
 . "$(dirname "$0")/../lib.sh"
 # shellcheck source=raw.sh
@@ -25,13 +25,13 @@ client_say c "/me early too"
 client_say d "/who"
 wait_grep "$tmp/d.out" "^info t=[0-9]+ -!- 4 connected: $me $me $me $me\$"
 
-step "a minute later, b talks, c sends a private message"
-sleep 62
+step "12 seconds later, b talks, c sends a private message"
+sleep 12
 client_say b "late"
 client_say c "/msg $me late too"
 wait_line "$tmp/a.out" "private -> $me: late too"
 client_say d "/who"
-wait_grep "$tmp/d.out" "^info t=[0-9]+ -!- 4 connected: $me \\(idle 1m\\) $me $me $me \\(idle 1m\\)\$"
+wait_grep "$tmp/d.out" "^info t=[0-9]+ -!- 4 connected: $me \\(idle [1-5][0-9]s\\) $me $me $me \\(idle [1-5][0-9]s\\)\$"
 for t in a b c d; do
 	raw_end "$t"
 done

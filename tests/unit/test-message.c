@@ -72,7 +72,9 @@ static void
 test_idle(void)
 {
 	is_str(idle(0), "", "0 s: not idle");
-	is_str(idle(59), "", "59 s: not idle");
+	is_str(idle(9), "", "9 s: not idle");
+	is_str(idle(10), " (idle 10s)", "10 s: 10s");
+	is_str(idle(59), " (idle 59s)", "59 s: 59s");
 	is_str(idle(60), " (idle 1m)", "60 s: 1m");
 	is_str(idle(3599), " (idle 59m)", "59m59s: 59m");
 	is_str(idle(3600), " (idle 1h)", "1h");
