@@ -73,6 +73,20 @@ step()
 	printf '%s: [%ss] %s\n' "$name" "$SECONDS" "$*"
 }
 
+# run_fake SCRIPT: start tests/integration/fake-daemon.py on $fifo with
+# SCRIPT; its pid in fpid.
+run_fake()
+{
+	local fake
+
+	fake=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/integration/fake-daemon.py
+	python3 "$fake" "$fifo" "$sdir" "$1" 2>"$tmp/fake.err" &
+	fpid=$!
+	track "$fpid"
+	poll 10 eval '[ -n "$(find /proc/$fpid/fd -lname "$fifo" 2>/dev/null)" ]' ||
+	    fail "the fake daemon did not open $fifo: $(cat "$tmp/fake.err")"
+}
+
 # Remember a background process so that cleanup kills it.
 track()
 {

@@ -18,21 +18,10 @@
 command -v python3 >/dev/null || skip "needs python3 for the fake daemon"
 setup
 here=$(dirname "$0")
-fake=$here/fake-daemon.py
 mkfifo -m 0622 "$fifo" && mkdir -m 1777 "$sdir" || fail "cannot make $fifo"
 export TZ=UTC
 export XDG_STATE_HOME=$tmp/state
 esc=$(printf '\033')
-
-# run_fake SCRIPT: start the fake daemon on $fifo with SCRIPT.
-run_fake()
-{
-	python3 "$fake" "$fifo" "$sdir" "$1" 2>"$tmp/fake.err" &
-	fpid=$!
-	track "$fpid"
-	poll 10 eval '[ -n "$(find /proc/$fpid/fd -lname "$fifo" 2>/dev/null)" ]' ||
-	    fail "the fake daemon did not open $fifo: $(cat "$tmp/fake.err")"
-}
 
 # fake_done: the fake daemon exited 0.
 fake_done()

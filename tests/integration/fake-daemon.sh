@@ -13,19 +13,8 @@
 
 command -v python3 >/dev/null || skip "needs python3 for the fake daemon"
 setup
-fake=$(dirname "$0")/fake-daemon.py
 sdir=$tmp/sessions
 mkfifo -m 0622 "$fifo" && mkdir -m 1777 "$sdir" || fail "cannot make $fifo"
-
-# run_fake SCRIPT: start the fake daemon on $fifo with SCRIPT.
-run_fake()
-{
-	python3 "$fake" "$fifo" "$sdir" "$1" 2>"$tmp/fake.err" &
-	fpid=$!
-	track "$fpid"
-	poll 10 eval '[ -n "$(find /proc/$fpid/fd -lname "$fifo" 2>/dev/null)" ]' ||
-	    fail "the fake daemon did not open $fifo: $(cat "$tmp/fake.err")"
-}
 
 # A client whose stdin is a FIFO we hold open until we have seen its output.
 step "a 40,000-byte line of 0x80, an unknown kind, a line without a kind"
