@@ -14,6 +14,7 @@
 
 #include "log.h"
 #include "pclimits.h"
+#include "sanitize.h"
 
 static const char	*log_procname = "pipechatd";
 static int		 log_verbose;
@@ -68,9 +69,11 @@ log_init(const char *procname, int verbose)
 static void __attribute__((format(printf, 3, 0)))
 log_vwrite(const char *pri, const char *errstr, const char *fmt, va_list ap)
 {
-	char	msg[1024];
+	char	raw[1024], msg[PC_SANITIZED_MAX(sizeof raw)];
 
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	/* Names and values in it may come from anyone: escape them. */
+	vsnprintf(raw, sizeof raw, fmt, ap);
+	msg[sanitize(msg, raw, strlen(raw))] = '\0';
 	if (log_journal)
 		fputs(pri, stderr);
 	else

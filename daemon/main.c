@@ -10,6 +10,7 @@
 #include "config.h"
 #include "pclimits.h"
 #include "log.h"
+#include "privs.h"
 #include "server.h"
 
 /* The name in messages about the command line, whatever argv[0] is. */
@@ -107,6 +108,19 @@ main(int argc, char **argv)
 	if (config_load(file, &conf, &cause) == -1) {
 		log_warnx("%s", cause);
 		free(cause);
+		return PC_EX_CONFIG;
+	}
+	/*
+	 * Root gives way to [daemon] user before anything is opened, and
+	 * before a check, which must find what that user may do.  Past the
+	 * hard limit on open files only root may go: raise it first.
+	 */
+	if (!checkonly)
+		conf->max_clients = server_raise_nofile(conf->max_clients);
+	if (privs_drop(conf, !checkonly, &cause) == -1) {
+		log_warnx("%s", cause);
+		free(cause);
+		config_free(conf);
 		return PC_EX_CONFIG;
 	}
 	if (checkonly) {

@@ -321,6 +321,12 @@ server_reload(struct server *s)
 		return;
 	}
 	conf->max_clients = server_raise_nofile(conf->max_clients);
+	if ((conf->daemon_user == NULL) != (s->conf->daemon_user == NULL) ||
+	    (conf->daemon_user != NULL &&
+	    strcmp(conf->daemon_user, s->conf->daemon_user) != 0))
+		log_warnx("%s: new user %s takes effect at restart",
+		    conf->file, conf->daemon_user != NULL ?
+		    conf->daemon_user : "(none)");
 	room_reconfigure(s->room, conf);
 	output_timestamps(s->out, conf->timestamps);
 	names_flush();

@@ -17,6 +17,8 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "pclimits.h"
+#include "sanitize.h"
 #include "xmalloc.h"
 
 struct config_parse;
@@ -49,6 +51,7 @@ static int	config_parse_history_bytes(struct config *, const char *,
 		    char **);
 static int	config_parse_timestamps(struct config *, const char *,
 		    char **);
+static int	config_parse_user(struct config *, const char *, char **);
 
 static const struct config_key {
 	const char	*section;
@@ -69,6 +72,7 @@ static const struct config_key {
 	{ "chat", "history", config_parse_history },
 	{ "chat", "history_bytes", config_parse_history_bytes },
 	{ "log", "timestamps", config_parse_timestamps },
+	{ "daemon", "user", config_parse_user },
 };
 #define CONFIG_NKEYS (sizeof config_keys / sizeof config_keys[0])
 _Static_assert(CONFIG_NKEYS <= CONFIG_KEYS_MAX, "CONFIG_KEYS_MAX too small");
@@ -351,6 +355,38 @@ config_parse_group(struct config *conf, const char *value, char **why)
 	return 0;
 }
 
+/*
+ * [daemon] user: whom pipechatd started as root runs as.  A name, or a
+ * number that has a name (the groups come with the name).
+ */
+static int
+config_parse_user(struct config *conf, const char *value, char **why)
+{
+	struct passwd	*pw;
+	unsigned long	 id;
+	char		*end;
+
+	free(conf->daemon_user);
+	conf->daemon_user = NULL;
+	if (*value == '\0')
+		return 0;
+	if ((pw = getpwnam(value)) == NULL) {
+		errno = 0;
+		id = strtoul(value, &end, 10);
+		if (value[0] >= '0' && value[0] <= '9' && *end == '\0' &&
+		    errno == 0 && id < (uid_t)-1)
+			pw = getpwuid((uid_t)id);
+	}
+	if (pw == NULL) {
+		xasprintf(why, "no such user \"%s\"", value);
+		return -1;
+	}
+	conf->daemon_user = xstrdup(pw->pw_name);
+	conf->daemon_uid = pw->pw_uid;
+	conf->daemon_gid = pw->pw_gid;
+	return 0;
+}
+
 /* inih handler: find the key, refuse repeats, hand the value to its parser. */
 static int
 config_handler(void *arg, const char *section, const char *name,
@@ -428,7 +464,8 @@ config_check_section(struct config_parse *cp, const char *line, size_t len)
 	cp->key_seen = 0;
 	if (!config_known_section(name, (size_t)(p - name)))
 		config_error(cp, "[%.*s]: unknown section (expected [fifo], "
-		    "[session], [chat] or [log])", (int)(p - name), name);
+		    "[session], [chat], [log] or [daemon])", (int)(p - name),
+		    name);
 }
 
 /*
@@ -473,6 +510,7 @@ config_free(struct config *conf)
 	free(conf->fifo_path);
 	free(conf->fifo_group);
 	free(conf->session_dir);
+	free(conf->daemon_user);
 	free(conf);
 }
 
@@ -736,6 +774,21 @@ config_new(const char *file)
 }
 
 /*
+ * A message quotes the file's name and values as they are: escape their
+ * control bytes and bad UTF-8 before anyone prints it on a terminal.
+ */
+static void
+config_make_safe(char **cause)
+{
+	size_t	 len = strlen(*cause);
+	char	*safe = xmalloc(PC_SANITIZED_MAX(len) + 1);
+
+	safe[sanitize(safe, *cause, len)] = '\0';
+	free(*cause);
+	*cause = safe;
+}
+
+/*
  * Read file into a new config: defaults first, then what the file sets.
  * Returns 0, or -1 with *cause set to a message naming the file and line
  * (the caller frees it).
@@ -808,6 +861,7 @@ config_load(const char *file, struct config **out, char **cause)
 	return 0;
 
 fail:
+	config_make_safe(cause);
 	free(cp.cause);
 	free(cp.linebuf);
 	if (cp.fp != NULL)

@@ -63,6 +63,9 @@ struct config {
 	int	 history;	/* [chat] history, messages; 0: none */
 	size_t	 history_bytes;	/* [chat] history_bytes */
 	enum config_timestamps timestamps;	/* [log] timestamps */
+	char	*daemon_user;	/* [daemon] user, its name, or NULL */
+	uid_t	 daemon_uid;	/* ... its uid and primary group */
+	gid_t	 daemon_gid;
 	int	 lines[CONFIG_KEYS_MAX];	/* see config_line */
 };
 

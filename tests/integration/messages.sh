@@ -45,8 +45,27 @@ bad_ini "mode 01620" \
     "$conf:3: mode: 1620 sets setuid, setgid or sticky bits, which mean nothing on a FIFO" \
     "[fifo]\npath = $fifo\nmode = 01620\n"
 bad_ini "an unknown section without keys" \
-    "$conf:4: [colour]: unknown section (expected [fifo], [session], [chat] or [log])" \
+    "$conf:4: [colour]: unknown section (expected [fifo], [session], [chat], [log] or [daemon])" \
     "[fifo]\npath = $fifo\n\n[colour]\n"
+
+# A value, or the file's own name, with control bytes in it is quoted
+# escaped, by both programs: a message must not be able to move the
+# cursor, retitle the terminal or start a fake line of its own.
+bad_ini "a group with escapes in it" \
+    "$conf:3: group: no such group \"^[]0;owned^G^[[2J\"" \
+    "[fifo]\npath = $fifo\ngroup = \033]0;owned\a\033[2J\n"
+says_not "escaped group" $'\033'
+step "a file name with a newline and ESC in it"
+odd=$tmp/$'odd\n\033[31mname.ini'
+printf '[fifo]\npath = %s\nmode = 0640\n' "$fifo" >"$odd" ||
+    fail "cannot write the oddly named ini"
+run 78 "odd name: -n" "$PIPECHATD" -n -f "$odd"
+says "odd name: -n" "$tmp/odd^J^[[31mname.ini:3: mode: 0640"
+says_not "odd name: -n" $'\033'
+[ "$(wc -l <"$err")" -eq 1 ] || fail "odd name: not one line: $(cat "$err")"
+run 78 "odd name: client" "$PIPECHAT_CLIENT" -q -f "$odd"
+says "odd name: client" "$tmp/odd^J^[[31mname.ini:3: mode: 0640"
+rm -f "$odd"
 
 step "client -p at a regular file: no word of pipechat.ini"
 echo data >"$tmp/file" || fail "cannot write $tmp/file"

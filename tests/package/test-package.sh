@@ -6,7 +6,8 @@
 #   into a scratch directory and boot it with systemd-nspawn; inside it,
 #   apt-get install the .deb, check that the user, group, /run/pipechat and
 #   the socket unit are there, chat as a member of the group and find the
-#   message under the user's name in the journal; edit /etc/pipechat.ini,
+#   message under the user's name in the journal; run pipechatd by hand as
+#   root and see it become pipechatd; edit /etc/pipechat.ini,
 #   upgrade, check the edit survived and chat again; purge and check that
 #   nothing of the package is left but the user and groups.
 # The root is cached in $PIPECHAT_DEB_CACHE (default
@@ -116,6 +117,38 @@ chat() {
 }
 chat "hello-from-alice-$$"
 ok "a member's message is in the journal under her name"
+
+# --- started by root without the units: it becomes pipechatd ------------------
+inside systemctl stop pipechatd.socket pipechatd.service ||
+    fail "cannot stop the units"
+# Made afresh, so that giving it the group pipechat is put to the test.
+inside rm -f /run/pipechat/pipechat.fifo
+inside systemd-run -q --unit=pipechat-by-hand /usr/sbin/pipechatd ||
+    fail "systemd-run pipechatd"
+by_hand_up() {
+	inside test -p /run/pipechat/pipechat.fifo &&
+	    inside journalctl -u pipechat-by-hand --no-pager -o cat |
+	    grep -q "reading /run/pipechat/pipechat.fifo"
+}
+poll 20 by_hand_up || { inside journalctl -u pipechat-by-hand --no-pager;
+    fail "pipechatd started by root did not come up"; }
+pid=$(inside systemctl show -P MainPID pipechat-by-hand)
+[ "$(inside stat -c %U:%G "/proc/$pid")" = pipechatd:pipechatd ] ||
+    fail "pipechatd started by root runs as $(inside stat -c %U:%G "/proc/$pid")"
+[ "$(inside stat -c %U:%G:%a /run/pipechat/pipechat.fifo)" = \
+    pipechatd:pipechat:620 ] || fail "the FIFO it made is" \
+    "$(inside stat -c %U:%G:%a /run/pipechat/pipechat.fifo)"
+inside runuser -u alice -- pipechat-client "by-hand-$$" ||
+    fail "pipechat-client as alice, to the daemon started by hand"
+by_hand_said() {
+	inside journalctl -u pipechat-by-hand --no-pager -o cat |
+	    grep -q "alice: by-hand-$$"
+}
+poll 20 by_hand_said || fail "alice's line is not in the hand-started daemon's output"
+inside systemctl stop pipechat-by-hand || fail "cannot stop pipechat-by-hand"
+inside rm -f /run/pipechat/pipechat.fifo
+inside systemctl start pipechatd.socket || fail "cannot start pipechatd.socket again"
+ok "started by root from /etc/pipechat.ini, pipechatd runs as pipechatd"
 
 # --- upgrade keeps an edited conffile ------------------------------------------
 inside sh -c 'echo "; edited by the admin" >> /etc/pipechat.ini' ||

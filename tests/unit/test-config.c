@@ -34,11 +34,11 @@ static const struct bad_case bad_cases[] = {
 	{ "bad-key.ini", 3, "colour: unknown key in section [fifo]" },
 	{ "bad-section.ini", 4,
 	    "[colour]: unknown section (expected [fifo], [session], "
-	    "[chat] or [log])" },
+	    "[chat], [log] or [daemon])" },
 	/* inih calls no handler for a section without keys */
 	{ "bad-empty-section.ini", 4,
 	    "[colour]: unknown section (expected [fifo], [session], "
-	    "[chat] or [log])" },
+	    "[chat], [log] or [daemon])" },
 	{ "bad-indented-section.ini", 4, "mode: already set on line 3" },
 	{ "bad-no-section.ini", 1, "path: unknown key in section []" },
 	{ "bad-duplicate.ini", 4, "mode: already set on line 2" },
@@ -73,6 +73,9 @@ static const struct bad_case bad_cases[] = {
 	{ "bad-group.ini", 2,
 	    "group: no such group \"no-such-group-pipechat\"" },
 	{ "bad-group-number.ini", 2, "group: no such group \"4294967295\"" },
+	{ "bad-user.ini", 2, "user: no such user \"no-such-user-pipechat\"" },
+	/* a number must have a name: the groups come with the name */
+	{ "bad-user-number.ini", 2, "user: no such user \"4294967294\"" },
 	{ "bad-syntax.ini", 3, "syntax error: expected \"[section]\", "
 	    "\"key = value\" or a comment" },
 	{ "bad-long-line.ini", 2, "line longer than 198 bytes" },
