@@ -35,6 +35,11 @@
 #include "histfile.h"
 #include "utf8.h"
 
+/*
+ * How long after an ESC the rest of a key's sequence may come: a terminal
+ * writes it at once, a slow ssh link may split it.
+ */
+#define EDIT_ESC_WAIT_MS	50
 /* The names Tab completes: the most there are in a room, roughly. */
 #define EDIT_NAMES_MAX	256
 #define EDIT_NAME_MAX	64
@@ -567,6 +572,27 @@ edit_active(void)
 int
 edit_read(void)
 {
+	struct pollfd	pfd = { .fd = STDIN_FILENO, .events = POLLIN };
+	unsigned char	c;
+	int		n;
+
+	/*
+	 * An ESC that nothing follows within EDIT_ESC_WAIT_MS is a key of
+	 * its own, not the start of an arrow's sequence (the terminal
+	 * sends those in one go): libedit would wait for the next key, and
+	 * the daemon's lines with it.  Drop it.
+	 */
+	/* At the end of stdin, libedit reads it again and says so. */
+	if (edit.back == -1 && edit.qlen == 0 && edit_byte(&c)) {
+		if (c == 0x1b) {
+			do {
+				n = poll(&pfd, 1, EDIT_ESC_WAIT_MS);
+			} while (n == -1 && errno == EINTR);
+			if (n == 0)
+				return 0;
+		}
+		edit.back = c;
+	}
 	do {
 		rl_callback_read_char();
 	} while (edit.active && edit.qlen > 0 && !edit.eof);

@@ -106,6 +106,19 @@ sed -n '/^Please say# /,$p' "$tmp/cjk.before" | tr -d '\n ' >"$tmp/cjk.typed"
 sed '/^Please say# /,$d' "$tmp/cjk.before" | grep -q "$(printf '\346\227\245')" &&
     fail "pieces of the wide line above it: $(cat "$tmp/cjk.before")"
 
+step "a lone ESC: the lines that come after it show at once, and it types nothing"
+cat >"$tmp/esc.steps" <<EOF2
+wait Please say#
+type abc\\x1b
+sleep 0.3
+run $say while the escape hangs
+wait while the escape hangs
+type def\\r
+wait root: abcdef
+type \\x04
+EOF2
+edit esc 60 20 --no-history-file
+
 step "^A ^E left right ^W ^U ^K, Home and End; the sent line leaves; a paste"
 # Each line sent shows as "root: ..." (the daemon before issue 12 sends
 # no echo: the client shows it), and "Please say# " with it is gone.
