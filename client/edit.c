@@ -37,9 +37,10 @@
 
 /*
  * How long after an ESC the rest of a key's sequence may come: a terminal
- * writes it at once, a slow ssh link may split it.
+ * writes it at once, but ESC typed as Meta (ESC b: a word back) comes by
+ * hand.  readline's keyseq-timeout is the same.
  */
-#define EDIT_ESC_WAIT_MS	50
+#define EDIT_ESC_WAIT_MS	500
 /* The names Tab completes: the most there are in a room, roughly. */
 #define EDIT_NAMES_MAX	256
 #define EDIT_NAME_MAX	64
