@@ -2,8 +2,8 @@
 /*
  * The last chat messages and actions, for sessions that join later: a
  * ring of at most max entries whose texts take at most max_bytes
- * together; the oldest go first.  Kept in memory only: a restart starts
- * with none.
+ * together; the oldest go first.  histstore.c keeps it across a
+ * restart.
  */
 #include <stdlib.h>
 #include <string.h>

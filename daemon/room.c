@@ -14,6 +14,7 @@
 #include "bucket.h"
 #include "cmd.h"
 #include "config.h"
+#include "histstore.h"
 #include "history.h"
 #include "log.h"
 #include "lograte.h"
@@ -69,6 +70,8 @@ struct room {
 	int			 count;		/* joined */
 	int			 nfields;	/* ... with "fields" */
 	struct history		*history;
+	char			*history_file;	/* [chat] history_file, or NULL */
+	int			 keep_history;	/* ... written there at the end */
 	char			*fline;		/* see room_broadcast */
 	int			 stopping;	/* no joins; tell when empty */
 	void			(*empty_cb)(void *);
@@ -108,11 +111,18 @@ room_new(struct event_base *base, const struct config *conf,
 	return r;
 }
 
-/* Create or take over the session directory, and empty it. */
+/*
+ * Create or take over the session directory, and empty it; take back
+ * the history the last pipechatd kept, and keep ours when we end.
+ */
 int
 room_open_dir(struct room *r, char **cause)
 {
-	return sessiondir_open(r->dir, &r->dirfd, cause);
+	if (sessiondir_open(r->dir, &r->dirfd, cause) == -1)
+		return -1;
+	histstore_load(r->history, r->history_file);
+	r->keep_history = 1;
+	return 0;
 }
 
 /* Say goodbye to every session, remove their FIFOs, free; NULL is fine. */
@@ -139,7 +149,11 @@ room_free(struct room *r)
 	if (r->dirfd != -1)
 		close(r->dirfd);
 	lograte_free(r->anon_refused);
+	/* After the drain: what the last sessions said is in it. */
+	if (r->keep_history)
+		histstore_save(r->history, r->history_file);
 	history_free(r->history);
+	free(r->history_file);
 	free(r->fline);
 	free(r->fifo_path);
 	free(r->dir);
@@ -185,6 +199,9 @@ room_reconfigure(struct room *r, const struct config *conf)
 	r->limits.burst = conf->burst;
 	r->anonymous = conf->anonymous;
 	history_resize(r->history, conf->history, conf->history_bytes);
+	free(r->history_file);
+	r->history_file = conf->history_file != NULL ?
+	    xstrdup(conf->history_file) : NULL;
 }
 
 /* The time a line is stamped with: the loop's, one for all it does now. */

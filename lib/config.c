@@ -52,6 +52,8 @@ static int	config_parse_history_bytes(struct config *, const char *,
 static int	config_parse_timestamps(struct config *, const char *,
 		    char **);
 static int	config_parse_user(struct config *, const char *, char **);
+static int	config_parse_history_file(struct config *, const char *,
+		    char **);
 
 static const struct config_key {
 	const char	*section;
@@ -73,6 +75,7 @@ static const struct config_key {
 	{ "chat", "history_bytes", config_parse_history_bytes },
 	{ "log", "timestamps", config_parse_timestamps },
 	{ "daemon", "user", config_parse_user },
+	{ "chat", "history_file", config_parse_history_file },
 };
 #define CONFIG_NKEYS (sizeof config_keys / sizeof config_keys[0])
 _Static_assert(CONFIG_NKEYS <= CONFIG_KEYS_MAX, "CONFIG_KEYS_MAX too small");
@@ -126,6 +129,19 @@ config_set_path(char **dst, const char *value, char **why)
 	free(*dst);
 	*dst = xstrdup(value);
 	return 0;
+}
+
+/* [chat] history_file: a path, or empty for none. */
+static int
+config_parse_history_file(struct config *conf, const char *value,
+    char **why)
+{
+	free(conf->history_file);
+	conf->history_file = NULL;
+	conf->history_file_none = *value == '\0';
+	if (conf->history_file_none)
+		return 0;
+	return config_set_path(&conf->history_file, value, why);
 }
 
 static int
@@ -511,6 +527,7 @@ config_free(struct config *conf)
 	free(conf->fifo_group);
 	free(conf->session_dir);
 	free(conf->daemon_user);
+	free(conf->history_file);
 	free(conf);
 }
 
@@ -535,16 +552,19 @@ config_line(const struct config *conf, const char *section, const char *key)
 	return conf->lines[config_key_index(section, key)];
 }
 
-/* The session directory defaults to "sessions" beside the FIFO. */
+/*
+ * name beside the FIFO: the session directory ("sessions") and the
+ * history file ("history") by default.
+ */
 static char *
-config_default_session_dir(const char *fifo_path)
+config_beside_fifo(const char *fifo_path, const char *name)
 {
 	const char	*slash = strrchr(fifo_path, '/');
 	int		 dirlen = (int)(slash - fifo_path);
-	char		*dir;
+	char		*path;
 
-	xasprintf(&dir, "%.*s/%s", dirlen, fifo_path, CONFIG_SESSION_SUBDIR);
-	return dir;
+	xasprintf(&path, "%.*s/%s", dirlen, fifo_path, name);
+	return path;
 }
 
 /*
@@ -629,6 +649,46 @@ out:
 	return rc;
 }
 
+/*
+ * The history file must be neither the FIFO nor in the session
+ * directory, where everyone may create files and pipechatd removes some.
+ * Returns 0, or -1 with the error recorded against history_file.
+ */
+static int
+config_check_history_file(struct config_parse *cp)
+{
+	struct config	*conf = cp->conf;
+	char		*file, *fifo, *dir;
+	size_t		 len;
+	int		 rc = 0;
+
+	if (conf->history_file == NULL)
+		return 0;
+	file = config_normalize(conf->history_file);
+	fifo = config_normalize(conf->fifo_path);
+	dir = config_normalize(conf->session_dir);
+	len = strlen(dir);
+	cp->line = cp->seen[config_key_index("chat", "history_file")];
+	if (cp->line == 0)
+		cp->line = cp->seen[config_key_index("fifo", "path")];
+	if (strcmp(file, fifo) == 0) {
+		config_error(cp, "history_file: %s is [fifo] path itself",
+		    conf->history_file);
+		rc = -1;
+	} else if (strcmp(file, dir) == 0 || (strncmp(file, dir, len) == 0 &&
+	    (file[len] == '/' || len == 1))) {
+		config_error(cp, "history_file: %s is in the session directory "
+		    "%s, where everyone may create files: put it beside the "
+		    "FIFO (the default is \"%s\" there)", conf->history_file,
+		    conf->session_dir, CONFIG_HISTORY_FILE);
+		rc = -1;
+	}
+	free(file);
+	free(fifo);
+	free(dir);
+	return rc;
+}
+
 /* Checks that need the whole file: defaults derived from other keys. */
 static int
 config_finish(struct config_parse *cp)
@@ -637,8 +697,14 @@ config_finish(struct config_parse *cp)
 	int		 max_per_user_line;
 
 	if (conf->session_dir == NULL)
-		conf->session_dir = config_default_session_dir(conf->fifo_path);
+		conf->session_dir = config_beside_fifo(conf->fifo_path,
+		    CONFIG_SESSION_SUBDIR);
 	if (config_check_session_dir(cp) == -1)
+		return -1;
+	if (conf->history_file == NULL && !conf->history_file_none)
+		conf->history_file = config_beside_fifo(conf->fifo_path,
+		    CONFIG_HISTORY_FILE);
+	if (config_check_history_file(cp) == -1)
 		return -1;
 	max_per_user_line = cp->seen[config_key_index("session",
 	    "max_per_user")];

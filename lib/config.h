@@ -12,6 +12,7 @@
 #define CONFIG_DEFAULT_PIPE_SIZE	(1024 * 1024)
 #define CONFIG_PIPE_SIZE_MAX		(256 * 1024 * 1024)
 #define CONFIG_SESSION_SUBDIR	"sessions"	/* next to the FIFO */
+#define CONFIG_HISTORY_FILE	"history"	/* next to the FIFO */
 #define CONFIG_DEFAULT_MAX_CLIENTS	1024
 #define CONFIG_DEFAULT_MAX_PER_USER	16
 #define CONFIG_DEFAULT_QUEUE_MAX	((size_t)256 * 1024)
@@ -62,6 +63,8 @@ struct config {
 	int	 anonymous;	/* [fifo] anonymous: raw lines shown */
 	int	 history;	/* [chat] history, messages; 0: none */
 	size_t	 history_bytes;	/* [chat] history_bytes */
+	char	*history_file;	/* [chat] history_file, absolute, or NULL */
+	int	 history_file_none;	/* ... set empty: none */
 	enum config_timestamps timestamps;	/* [log] timestamps */
 	char	*daemon_user;	/* [daemon] user, its name, or NULL */
 	uid_t	 daemon_uid;	/* ... its uid and primary group */

@@ -387,7 +387,8 @@ run_as()
 # write_config [SECTION.KEY=VALUE...]: the ini at $conf, readable by all:
 # [fifo] path = $fifo (unless fifo.path is given) and the settings given,
 # each section's in the order given, [fifo] first; [log] timestamps = no
-# unless log.timestamps is given.
+# unless log.timestamps is given, [chat] history_file empty (none) unless
+# chat.history_file is given.
 write_config()
 {
 	local kv sec secs=fifo
@@ -397,6 +398,11 @@ write_config()
 	case " $* " in
 	*" log.timestamps="*) ;;
 	*) set -- "$@" log.timestamps=no ;;
+	esac
+	# Nor a history kept across restarts, which a stop logs.
+	case " $* " in
+	*" chat.history_file="*) ;;
+	*) set -- "$@" chat.history_file= ;;
 	esac
 	for kv in "$@"; do
 		sec=${kv%%.*}

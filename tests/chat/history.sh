@@ -5,8 +5,10 @@
 # too, never private messages or notices), right after its welcome and
 # before any live line, oldest first, each with the t= it had live and
 # the "h" item.  history_bytes bounds their text; history = 0 keeps none;
-# quiet, "history" without "fields" and "fields" alone get none; a
-# restart forgets it.  Runs as whoever runs it (sessions of one user).
+# quiet, "history" without "fields" and "fields" alone get none.  A
+# restart keeps it through [chat] history_file (written at the stop,
+# mode 0600, removed when read); a killed daemon keeps none; a symbolic
+# link or a file others may read there is not read; empty: none kept.  Runs as whoever runs it (sessions of one user).
 # shellcheck source=../lib.sh
 . "$(dirname "$0")/../lib.sh"
 # shellcheck source=raw.sh
@@ -28,7 +30,8 @@ no_history()
 	    fail "$1 got history: $(cat "$tmp/$1.out")"
 }
 
-write_config session.max_per_user=16 chat.history=3
+hf=$tmp/history
+write_config session.max_per_user=16 chat.history=3 chat.history_file="$hf"
 start_daemon
 
 step "a session talks; a fields session sees it live"
@@ -88,17 +91,77 @@ for t in s f h q n o; do
 	raw_end "$t"
 done
 
-step "a restart forgets the history"
+step "a restart keeps it: written at the stop (0600), read back and removed"
 stop_daemon
+[ -f "$hf" ] || fail "no $hf after the stop"
+[ "$(stat -c %a "$hf")" = 600 ] || fail "$hf has mode $(stat -c %a "$hf")"
+grep -qF "kept 3 lines of history" "$derr" ||
+    fail "the stop did not say it kept 3 lines: $(cat "$derr")"
 start_daemon
+[ ! -e "$hf" ] || fail "$hf is still there after the start"
 raw_start s "$me"
 raw_start h "$me" fields history
 client_say s "after restart"
 wait_grep "$tmp/h.out" "^msg t=[0-9]+ $me: after restart\$"
+printf 'msg %s: /slash\nmsg %s: live one\nmsg %s: live two\n' "$me" "$me" \
+    "$me" >"$tmp/h.want"
+hist "$tmp/h.out" | diff -u "$tmp/h.want" - ||
+    fail "the history after a restart differs"
+live=$(sed -nE "s|^msg t=([0-9]+) $me: live two\$|\\1|p" "$tmp/f.out")
+old=$(sed -nE "s|^msg t=([0-9]+);h $me: live two\$|\\1|p" "$tmp/h.out")
+[ -n "$live" ] && [ "$live" = "$old" ] ||
+    fail "\"live two\": t=$old after the restart, t=$live live"
+raw_end h
+raw_end s
+
+step "a daemon killed keeps none: the next one replays nothing older"
+crash_daemon
+[ ! -e "$hf" ] || fail "a killed daemon left $hf"
+start_daemon
+raw_start s "$me"
+raw_start h "$me" fields history
+client_say s "after the kill"
+wait_grep "$tmp/h.out" "^msg t=[0-9]+ $me: after the kill\$"
 no_history h
 raw_end h
 raw_end s
 stop_daemon
+
+step "a symbolic link, or a file others may read, at history_file: not read"
+echo precious >"$tmp/target" || fail "cannot write $tmp/target"
+rm -f "$hf"
+ln -s "$tmp/target" "$hf" || fail "ln -s failed"
+start_daemon
+wait_grep "$derr" "$hf: a symbolic link, not the history file: left alone"
+raw_start s "$me"
+client_say s "kept instead of the link"
+wait_line "$dout" "$me: kept instead of the link"
+raw_end s
+stop_daemon
+[ "$(cat "$tmp/target")" = precious ] || fail "the link's target was written"
+[ -f "$hf" ] && [ ! -L "$hf" ] || fail "$hf is not our file after the stop"
+chmod 0644 "$hf" || fail "chmod failed"
+start_daemon
+wait_grep "$derr" "$hf: not a history file of ours"
+raw_start s "$me"
+raw_start h "$me" fields history
+client_say s "marker"
+wait_grep "$tmp/h.out" "^msg t=[0-9]+ $me: marker\$"
+no_history h
+raw_end h
+raw_end s
+stop_daemon
+rm -f "$hf"
+
+step "history_file set empty: nothing written"
+write_config session.max_per_user=16 chat.history=3 chat.history_file=
+start_daemon
+raw_start s "$me"
+client_say s "not kept"
+wait_line "$dout" "$me: not kept"
+raw_end s
+stop_daemon
+[ ! -e "$hf" ] || fail "$hf written with history_file empty"
 
 step "history_bytes: the last messages whose texts fit"
 write_config session.max_per_user=16 chat.history=20 chat.history_bytes=100

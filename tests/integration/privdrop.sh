@@ -8,6 +8,7 @@
 # still reads the ini.  `pipechatd -n` checks as that user.  An unknown
 # user is a configuration error naming the line; no user at all keeps
 # root and says so.
+# shellcheck disable=SC2154 # make_user VAR SHORT sets VAR
 # shellcheck source=../lib.sh
 . "$(dirname "$0")/../lib.sh"
 need_users

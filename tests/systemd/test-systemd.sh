@@ -201,6 +201,15 @@ poll 20 eval '[ "$(rj_lines | wc -l)" -ge 1000 ]' ||
 [ "$(rj_lines | sort -u | wc -l)" -eq 1000 ] && [ "$(rj_lines | wc -l)" -eq 1000 ] ||
     fail "not 1000 lines once each: $(rj_lines | sort | uniq -d | head -3)"
 echo "ok - 5 sessions across two restarts: all 1000 lines once each, exit 0"
+# The sandbox lets the history through a restart: written at the stop,
+# read back at the start.
+journal_has 'history for the next start$' ||
+    fail "no stopping daemon kept the history: $(inside ls -l /run/pipechat)"
+journal_has ' of history from the last start$' ||
+    fail "no starting daemon read the history back"
+inside test ! -e "$(dirname "$FIFO_PATH")/history" ||
+    fail "the history file is still there after the start"
+echo "ok - the history kept across a restart"
 
 # --- a held partial line -----------------------------------------------------
 # pid 1 holds a write end of the FIFO, so it never reaches end of file: a

@@ -98,6 +98,14 @@ static const struct bad_case bad_cases[] = {
 	    "pipechatd empties the session directory and lets everyone "
 	    "create files there: give it a directory of its own (the default "
 	    "is \"sessions\" beside the FIFO)" },
+	{ "bad-history-file-in-sessions.ini", 4, "history_file: "
+	    "/run/pipechat/sessions/history is in the session directory "
+	    "/run/pipechat/sessions, where everyone may create files: put it "
+	    "beside the FIFO (the default is \"history\" there)" },
+	{ "bad-history-file-is-fifo.ini", 4, "history_file: "
+	    "/run/pipechat//pipechat.fifo is [fifo] path itself" },
+	{ "bad-history-file-relative.ini", 4, "history_file: expected an "
+	    "absolute path, got \"history\"" },
 	{ "bad-session-dir-is-fifo.ini", 4,
 	    "dir: /run/pipechat/pipechat.fifo is [fifo] path itself" },
 	{ "bad-path-is-default-dir.ini", 2,
@@ -242,6 +250,8 @@ test_defaults(void)
 		is_uint(conf->fifo_gid, (gid_t)-1, "%s: gid unset", files[i]);
 		is_str(conf->session_dir, "/run/pipechat/sessions",
 		    "%s: session dir beside the FIFO", files[i]);
+		is_str(conf->history_file, "/run/pipechat/history",
+		    "%s: history file beside the FIFO", files[i]);
 		is_int(conf->max_clients, CONFIG_DEFAULT_MAX_CLIENTS,
 		    "%s: default max_clients", files[i]);
 		is_int(conf->max_per_user, CONFIG_DEFAULT_MAX_PER_USER,
