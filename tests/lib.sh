@@ -238,16 +238,16 @@ cleanup()
 	[ -n "$extra_cleanup" ] && eval "$extra_cleanup"
 	kill_all
 	for u in $users; do
-		userdel "$u" >/dev/null 2>&1 ||
+		shadow userdel "$u" >/dev/null 2>&1 ||
 		    printf '%s: warning: cannot delete user %s\n' "$name" \
 		    "$u" >&2
 		# useradd -U made a group of the user's name
 		if getent group "$u" >/dev/null; then
-			groupdel "$u" >/dev/null 2>&1
+			shadow groupdel "$u" >/dev/null 2>&1
 		fi
 	done
 	if [ -n "$group" ]; then
-		groupdel "$group" >/dev/null 2>&1 ||
+		shadow groupdel "$group" >/dev/null 2>&1 ||
 		    printf '%s: warning: cannot delete group %s\n' "$name" \
 		    "$group" >&2
 	fi
@@ -329,6 +329,22 @@ setup()
 	fi
 }
 
+# shadow CMD...: useradd, userdel, groupadd or groupdel, again while it
+# finds the files locked by one of the tests running beside us (status
+# 1 or 10: cannot lock or update /etc/passwd or /etc/group).
+shadow()
+{
+	local i st
+
+	for ((i = 0; i < 40; i++)); do
+		"$@"
+		st=$?
+		[ "$st" -eq 1 ] || [ "$st" -eq 10 ] || return "$st"
+		sleep 0.25
+	done
+	return "$st"
+}
+
 # Root and the tools to make users, or skip.  Call before setup.
 need_users()
 {
@@ -344,7 +360,7 @@ need_users()
 make_group()
 {
 	group=pctg_$$
-	groupadd "$group" || { group=; fail "groupadd $group failed"; }
+	shadow groupadd "$group" || { group=; fail "groupadd $group failed"; }
 }
 
 # make_user VAR SHORT [OPTION...]: a fresh user pct_SHORT_PID, its name
@@ -358,7 +374,7 @@ make_user()
 	[ -n "$group" ] && g="-N -g $group"
 	[ $# -gt 0 ] && g=-N
 	# shellcheck disable=SC2086 # $g is a word list
-	useradd -M $g "$@" -d /nonexistent -s /bin/sh "$u" ||
+	shadow useradd -M $g "$@" -d /nonexistent -s /bin/sh "$u" ||
 	    fail "useradd $u failed"
 	users="$users $u"
 	printf -v "$var" '%s' "$u"

@@ -17,7 +17,8 @@ make_group
 # The daemon's user: a group of its own (the session FIFOs get it, so it
 # must have no other members) and the chat group, to give the FIFO.
 duser=pctd_$$
-useradd -M -U -G "$group" -d /nonexistent -s /usr/sbin/nologin "$duser" ||
+shadow useradd -M -U -G "$group" -d /nonexistent -s /usr/sbin/nologin \
+    "$duser" ||
     fail "useradd $duser failed"
 users="$users $duser"
 make_user alice a
