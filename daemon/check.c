@@ -241,9 +241,42 @@ check_session_dir(struct check *c)
 }
 
 /*
+ * The history file is written at the stop: its directory must let us,
+ * and what stands there now must be ours to replace and read.
+ */
+static void
+check_history_file(struct check *c)
+{
+	const char	*path = c->conf->history_file;
+	struct stat	 st;
+	char		*copy, *me;
+
+	if (path == NULL)
+		return;
+	if (lstat(path, &st) == 0 && (!S_ISREG(st.st_mode) ||
+	    st.st_uid != geteuid() || (st.st_mode & 077) != 0))
+		check_problem(c, "chat", "history_file", "%s: not a history "
+		    "file of ours (it is %s of uid %u, mode %04o): it will "
+		    "not be read, and is replaced at the stop", path,
+		    fifo_type_name(st.st_mode), (unsigned int)st.st_uid,
+		    (unsigned int)(st.st_mode & 07777));
+	copy = xstrdup(path);
+	if (faccessat(AT_FDCWD, dirname(copy), W_OK | X_OK,
+	    AT_EACCESS) == -1) {
+		me = check_whoami();
+		check_problem(c, "chat", "history_file", "%s: cannot keep the "
+		    "history there: pipechatd runs as %s, which may not write "
+		    "to directory %s (%s)", path, me, copy, strerror(errno));
+		free(me);
+	}
+	free(copy);
+}
+
+/*
  * Check what can be checked of conf without changing anything: the
  * FIFO's directory and what stands at its path, the group, the session
- * directory.  Logs one line per problem; returns how many there were.
+ * directory, the history file's directory.  Logs one line per problem;
+ * returns how many there were.
  */
 int
 check_config(const struct config *conf)
@@ -254,5 +287,6 @@ check_config(const struct config *conf)
 	check_fifo(&c, &fifo_gid);
 	check_group(&c, fifo_gid);
 	check_session_dir(&c);
+	check_history_file(&c);
 	return c.problems;
 }

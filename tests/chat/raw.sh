@@ -30,6 +30,10 @@ raw_start()
 	rm -f "$tmp/$tag.in"
 	mkfifo "$tmp/$tag.in" || fail "mkfifo $tmp/$tag.in failed"
 	exec {fd}<>"$tmp/$tag.in" || fail "cannot open $tag's stdin"
+	# Emptied here, not by the child's redirection, which may come after
+	# the wait below has read an earlier client's welcome in it.
+	: >"$tmp/$tag.out" && : >"$tmp/$tag.err" ||
+	    fail "cannot write $tmp/$tag.out"
 	# shellcheck disable=SC2046 # a word list
 	(
 		close_held

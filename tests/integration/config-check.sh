@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: ISC
 # pipechatd -n checks what it can without changing anything, as sshd -t
 # does: the FIFO's directory, what stands at the FIFO's path, the group,
-# and the session directory.  Each problem is one line that names the
+# the session directory and the history file's.  Each problem is one line that names the
 # config file (and the key's line when the file sets it); the exit status
 # is 78.  A session directory that is the FIFO's own directory, or holds
 # it, is refused at -n and at start, before anything is touched.  The
@@ -89,8 +89,9 @@ check_run 0 "good"
 ini '; the FIFO directory is missing' '[fifo]' "path = $w/nodir/chat.fifo"
 bad "the FIFO's directory does not exist" \
     "$conf:3: path: $w/nodir/chat.fifo: the directory $w/nodir does not" \
-    "$conf: [session] dir: $w/nodir/sessions: the parent directory does"
-lines "missing directory" 2
+    "$conf: [session] dir: $w/nodir/sessions: the parent directory does" \
+    "$conf: [chat] history_file: $w/nodir/history: cannot keep the history there"
+lines "missing directory" 3
 
 echo data >"$w/file" || fail "cannot write $w/file"
 ini '[fifo]' "path = $w/file/chat.fifo"
@@ -111,6 +112,13 @@ bad "a symbolic link to a FIFO at the FIFO's path" \
 ini '[fifo]' "path = $w/real.fifo" '[session]' "dir = $w/file"
 bad "the session directory is a file" \
     "$conf:4: dir: $w/file: refusing to use it: it is a regular file"
+
+ln -s /etc/passwd "$w/history.link" || fail "ln -s failed"
+ini '[fifo]' "path = $w/real.fifo" '[session]' "dir = $w/sessions" \
+    '[chat]' "history_file = $w/history.link"
+bad "a symbolic link at the history file" \
+    "$conf:6: history_file: $w/history.link: not a history file of ours (it is a symbolic link"
+lines "history file" 1
 
 ini '[fifo]' "path = $w/real.fifo" '[session]' "dir = $w/nodir/sessions"
 bad "the session directory's parent does not exist" \
@@ -179,8 +187,9 @@ bad_as_nobody()
 	says "$what" "$@"
 }
 bad_as_nobody "a FIFO directory nobody may not write" \
-    "$conf:2: path: $w/chat.fifo: cannot create the FIFO: pipechatd runs as nobody (uid $nobody), which may not write to directory $w"
-lines "directory not writable" 1
+    "$conf:2: path: $w/chat.fifo: cannot create the FIFO: pipechatd runs as nobody (uid $nobody), which may not write to directory $w" \
+    "$conf: [chat] history_file: $w/history: cannot keep the history there: pipechatd runs as nobody (uid $nobody), which may not write to directory $w"
+lines "directory not writable" 2
 
 mkdir -m 0777 "$w/open" || fail "mkdir failed"
 ini '[fifo]' "path = $w/open/chat.fifo" 'mode = 0620' 'group = root'
