@@ -178,18 +178,14 @@ check_group(struct check *c, gid_t fifo_gid)
 
 	if (conf->fifo_gid == (gid_t)-1)
 		return;
-	errno = 0;
-	if (getgrgid(conf->fifo_gid) == NULL) {
-		check_problem(c, "fifo", "group", "no group has the id %u",
-		    (unsigned int)conf->fifo_gid);
-		return;
-	}
+	/* A number no group has is fine, as for chgrp(1), if we may. */
 	if (fifo_gid == conf->fifo_gid || check_may_chgrp(conf->fifo_gid))
 		return;
 	me = check_whoami();
 	check_problem(c, "fifo", "group", "pipechatd runs as %s, which is "
-	    "not in group %s, so it cannot give the FIFO to it (it must be a "
-	    "member, or have CAP_CHOWN)", me, conf->fifo_group);
+	    "not in group %s%s, so it cannot give the FIFO to it (it must be "
+	    "a member, or have CAP_CHOWN)", me, conf->fifo_group,
+	    getgrgid(conf->fifo_gid) == NULL ? " (no group has that id)" : "");
 	free(me);
 }
 
@@ -250,6 +246,7 @@ check_history_file(struct check *c)
 	const char	*path = c->conf->history_file;
 	struct stat	 st;
 	char		*copy, *me;
+	int		 error;
 
 	if (path == NULL)
 		return;
@@ -263,10 +260,11 @@ check_history_file(struct check *c)
 	copy = xstrdup(path);
 	if (faccessat(AT_FDCWD, dirname(copy), W_OK | X_OK,
 	    AT_EACCESS) == -1) {
+		error = errno;
 		me = check_whoami();
 		check_problem(c, "chat", "history_file", "%s: cannot keep the "
 		    "history there: pipechatd runs as %s, which may not write "
-		    "to directory %s (%s)", path, me, copy, strerror(errno));
+		    "to directory %s (%s)", path, me, copy, strerror(error));
 		free(me);
 	}
 	free(copy);
