@@ -258,8 +258,14 @@ check_history_file(struct check *c)
 		    fifo_type_name(st.st_mode), (unsigned int)st.st_uid,
 		    (unsigned int)(st.st_mode & 07777));
 	copy = xstrdup(path);
-	if (faccessat(AT_FDCWD, dirname(copy), W_OK | X_OK,
-	    AT_EACCESS) == -1) {
+	if (stat(dirname(copy), &st) == 0 && (st.st_mode & 022) != 0)
+		check_problem(c, "chat", "history_file", "%s: the directory %s "
+		    "may be written by others (mode %04o), who could keep the "
+		    "history from being written or put a file of their own in "
+		    "its place: keep it in a directory only pipechatd's user "
+		    "may write, like the FIFO's", path, copy,
+		    (unsigned int)(st.st_mode & 07777));
+	if (faccessat(AT_FDCWD, copy, W_OK | X_OK, AT_EACCESS) == -1) {
 		error = errno;
 		me = check_whoami();
 		check_problem(c, "chat", "history_file", "%s: cannot keep the "

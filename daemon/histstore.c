@@ -104,16 +104,17 @@ histstore_save(const struct history *h, const char *path)
 
 /*
  * One line of the file into the history; returns -1 if it is not one of
- * ours (the rest is not read).
+ * ours (the rest is not read): a kind of the history, a time, and a
+ * text as pipechatd shows one, safe and not too long.
  */
 static int
 histstore_line(struct history *h, const char *line, size_t len)
 {
-	char		 safe[PC_SANITIZED_MAX(HISTSTORE_LINE_MAX)];
+	char		 safe[PC_SANITIZED_MAX(PROTO_TEXT_OUT_MAX)];
 	const char	*p, *end = line + len;
 	enum proto_kind	 kind;
 	long long	 t = 0;
-	size_t		 off;
+	size_t		 off, tlen;
 
 	kind = proto_parse_kind(line, len, &off);
 	if (kind != PROTO_MSG && kind != PROTO_ACTION)
@@ -126,8 +127,15 @@ histstore_line(struct history *h, const char *line, size_t len)
 	if (p == line + off || p == end || *p != ' ' || p + 1 == end)
 		return -1;
 	p++;
-	/* Written safe; whatever else got in is made so. */
-	history_add(h, kind, t, safe, sanitize(safe, p, (size_t)(end - p)));
+	tlen = (size_t)(end - p);
+	/*
+	 * Written safe and no longer than a line sent: anything else did not
+	 * come from us, and is not taken.
+	 */
+	if (tlen > PROTO_TEXT_OUT_MAX || sanitize(safe, p, tlen) != tlen ||
+	    memcmp(safe, p, tlen) != 0)
+		return -1;
+	history_add(h, kind, t, p, tlen);
 	return 0;
 }
 

@@ -251,6 +251,8 @@ room_send_one(struct room_member *m, enum proto_kind kind, long long t,
 	const char	*word;
 	size_t		 start, wlen;
 
+	if (len > PROTO_TEXT_OUT_MAX)
+		fatalx("room: a line of %zu bytes to send one session", len);
 	memcpy(buf + ROOM_HEAD, text, len);
 	buf[ROOM_HEAD + len] = '\n';
 	if (m->fields)

@@ -153,6 +153,34 @@ raw_end s
 stop_daemon
 rm -f "$hf"
 
+# bad_file LINE: a history file of ours whose third line is LINE, after a
+# good one: only the good one is replayed, and the daemon names line 3.
+bad_file()
+{
+	{
+		echo "pipechat-history 1"
+		echo "msg $(date +%s) $me: good line"
+		printf '%s\n' "$1"
+		echo "msg $(date +%s) $me: after the bad one"
+	} >"$hf" && chmod 0600 "$hf" || fail "cannot write $hf"
+	start_daemon
+	wait_grep "$derr" "$hf: line 3 is not a history line"
+	raw_start s "$me"
+	raw_start h "$me" fields history
+	client_say s "marker"
+	wait_grep "$tmp/h.out" "^msg t=[0-9]+ $me: marker\$"
+	printf 'msg %s: good line\n' "$me" >"$tmp/h.want"
+	hist "$tmp/h.out" | diff -u "$tmp/h.want" - ||
+	    fail "not just the good line replayed"
+	raw_end h
+	raw_end s
+	stop_daemon
+	rm -f "$hf"
+}
+step "a history file not as pipechatd writes it: a line too long, a control byte"
+bad_file "msg 1 $(printf '%*s' 16400 '' | tr ' ' x)"
+bad_file "$(printf 'msg 1 %s: \033]0;owned\a' "$me")"
+
 step "history_file set empty: nothing written"
 write_config session.max_per_user=16 chat.history=3 chat.history_file=
 start_daemon

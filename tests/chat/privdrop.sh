@@ -12,6 +12,8 @@
 # shellcheck source=../lib.sh
 . "$(dirname "$0")/../lib.sh"
 need_users
+python3=/usr/bin/python3
+[ -x "$python3" ] || python3=$(command -v python3) || skip "needs python3"
 setup
 make_group
 # The daemon's user: a group of its own (the session FIFOs get it, so it
@@ -79,6 +81,43 @@ kill -HUP "$dpid" || fail "cannot signal pipechatd"
 wait_grep "$derr" "configuration reloaded"
 stop_daemon
 
+step "started on a terminal: it lets go of it, and ^C still stops it"
+# The daemon is not a session leader (the python child in between is), so
+# the pty is its controlling terminal until it lets go of it: /proc says
+# which (tty_nr, the 7th field of stat) after "reading".
+"$python3" - "$PIPECHATD" "$conf" "$tmp/tty.pid" >"$tmp/tty.out" 2>&1 <<'EOF2'
+import os, pty, signal, sys, time
+daemon, conf, pidfile = sys.argv[1:4]
+pid, master = pty.fork()
+if pid == 0:
+    d = os.fork()
+    if d == 0:
+        os.execv(daemon, [daemon, "-f", conf])
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with open(pidfile, "w") as f:
+        f.write(str(d))
+    _, st = os.waitpid(d, 0)
+    os._exit(os.waitstatus_to_exitcode(st) & 0xff)
+out = b""
+deadline = time.time() + 10
+while b"reading" not in out and time.time() < deadline:
+    try:
+        out += os.read(master, 4096)
+    except OSError:
+        break
+dpid = open(pidfile).read()
+with open("/proc/%s/stat" % dpid) as f:
+    tty_nr = f.read().rsplit(")", 1)[1].split()[4]
+print("tty_nr", tty_nr)
+os.write(master, b"\x03")
+_, st = os.waitpid(pid, 0)
+print("exit", os.waitstatus_to_exitcode(st))
+EOF2
+grep -qx "tty_nr 0" "$tmp/tty.out" ||
+    fail "the daemon kept its terminal: $(cat "$tmp/tty.out")"
+grep -qx "exit 0" "$tmp/tty.out" ||
+    fail "^C did not stop it with status 0: $(cat "$tmp/tty.out")"
+
 step "pipechatd -n as root checks what $duser may do"
 chown root:root "$run" && chmod 0755 "$run" || fail "chown failed"
 rm -f "$fifo"
@@ -91,6 +130,28 @@ esac
 write_config fifo.group="$group"
 "$PIPECHATD" -n -f "$conf" >/dev/null 2>&1 ||
     fail "-n as root (no user) failed: $("$PIPECHATD" -n -f "$conf" 2>&1)"
+
+step "a user in root's group, or root: refused, or said"
+shadow useradd -M -N -g 0 -d /nonexistent -s /usr/sbin/nologin "pctr_$$" ||
+    fail "useradd pctr_$$ failed"
+users="$users pctr_$$"
+write_config daemon.user="pctr_$$"
+"$PIPECHATD" -n -f "$conf" >/dev/null 2>"$tmp/root-group.err"
+st=$?
+[ "$st" -eq 78 ] || fail "-n: a user of group 0: exit $st, expected 78"
+grep -qF "user: pctr_$$ is in root's group (gid 0), its primary group" \
+    "$tmp/root-group.err" || fail "-n: $(cat "$tmp/root-group.err")"
+shadow usermod -g "$duser" -G root "pctr_$$" || fail "usermod failed"
+"$PIPECHATD" -f "$conf" >/dev/null 2>"$tmp/root-group.err"
+st=$?
+[ "$st" -eq 78 ] || fail "a user in group root: exit $st, expected 78"
+grep -qF "user: pctr_$$ is in root's group (gid 0): give it" \
+    "$tmp/root-group.err" || fail "start: $(cat "$tmp/root-group.err")"
+write_config fifo.group="$group" daemon.user=root
+start_daemon
+grep -qF "running as root: [daemon] user in $conf is root" "$derr" ||
+    fail "user = root said nothing: $(cat "$derr")"
+stop_daemon
 
 step "an unknown user: exit 78, naming the line"
 write_config daemon.user=no-such-user-$$

@@ -120,6 +120,13 @@ bad "a symbolic link at the history file" \
     "$conf:6: history_file: $w/history.link: not a history file of ours (it is a symbolic link"
 lines "history file" 1
 
+mkdir -m 1777 "$w/shared" || fail "mkdir failed"
+ini '[fifo]' "path = $w/real.fifo" '[session]' "dir = $w/sessions" \
+    '[chat]' "history_file = $w/shared/history"
+bad "a history file in a directory everyone may write" \
+    "$conf:6: history_file: $w/shared/history: the directory $w/shared may be written by others (mode 1777)"
+lines "history directory" 1
+
 ini '[fifo]' "path = $w/real.fifo" '[session]' "dir = $w/nodir/sessions"
 bad "the session directory's parent does not exist" \
     "$conf:4: dir: $w/nodir/sessions: the parent directory does not exist"
@@ -199,7 +206,8 @@ bad_as_nobody "a FIFO directory nobody may not write" \
 lines "directory not writable" 2
 
 mkdir -m 0777 "$w/open" || fail "mkdir failed"
-ini '[fifo]' "path = $w/open/chat.fifo" 'mode = 0620' 'group = root'
+ini '[fifo]' "path = $w/open/chat.fifo" 'mode = 0620' 'group = root' \
+    '[chat]' 'history_file ='
 bad_as_nobody "a group nobody is not in" \
     "$conf:4: group: pipechatd runs as nobody (uid $nobody), which is not in group root"
 lines "group" 1
@@ -213,7 +221,8 @@ step "-n as nobody: the FIFO has the group already (systemd made it): fine"
 # shellcheck disable=SC2086 # a word list
 check_run 0 "group given already" $as_nobody
 
-ini '[fifo]' "path = $w/open/chat.fifo" '[session]' "dir = $w/open/s"
+ini '[fifo]' "path = $w/open/chat.fifo" '[session]' "dir = $w/open/s" \
+    '[chat]' 'history_file ='
 bad "a FIFO of another user" \
     "$conf:2: path: $w/open/chat.fifo: refusing to use it: the FIFO is owned by uid $nobody, not by us (uid 0)"
 rm -f "$w/open/chat.fifo"
