@@ -39,7 +39,9 @@ edit()
 	    $sigdfl "$PIPECHAT_CLIENT" -f "$conf" "$@" \
 	    >"$tmp/$n.screen" 2>"$tmp/$n.err"
 	status=$?
-	[ "$status" -eq 0 ] || fail "$n: status $status: $(cat "$tmp/$n.err")"
+	[ "$status" -eq 0 ] || fail "$n: status $status: $(cat "$tmp/$n.err");" \
+	    "the screen: $(sed 's/^/|/' "$tmp/$n.screen");" \
+	    "the last bytes it wrote: $(tail -c 300 "$tmp/$n.raw" | cat -v)"
 }
 
 # has NAME TEXT: the final screen of NAME has a row that is TEXT.
