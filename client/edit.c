@@ -583,8 +583,16 @@ edit_read(void)
 	 * sends those in one go): libedit would wait for the next key, and
 	 * the daemon's lines with it.  Drop it.
 	 */
-	/* At the end of stdin, libedit reads it again and says so. */
-	if (edit.back == -1 && edit.qlen == 0 && edit_byte(&c)) {
+	if (edit.back == -1 && edit.qlen == 0) {
+		/*
+		 * The end of input reads as such once only (a ^D the
+		 * terminal took in cooked mode, between libedit's mode
+		 * switches): reading again would wait for ever.
+		 */
+		if (!edit_byte(&c)) {
+			edit.eof = 1;
+			return -1;
+		}
 		if (c == 0x1b) {
 			do {
 				n = poll(&pfd, 1, EDIT_ESC_WAIT_MS);

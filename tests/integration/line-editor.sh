@@ -121,6 +121,17 @@ type \\x04
 EOF2
 edit esc 60 20 --no-history-file
 
+step "end of input while the terminal is in cooked mode: the client exits"
+# A ^D typed while the terminal is between libedit's raw and cooked modes
+# reads as 0 bytes, once: the client must take it as the end, not read
+# again and wait for ever.
+cat >"$tmp/cooked.steps" <<'EOF2'
+wait Please say#
+cooked
+type \x04
+EOF2
+edit cooked 60 20 --no-history-file
+
 step "^A ^E left right ^W ^U ^K, Home and End; the sent line leaves; a paste"
 # Each line sent shows as "root: ..." (the daemon before issue 12 sends
 # no echo: the client shows it), and "Please say# " with it is gone.

@@ -13,6 +13,7 @@ SCRIPT has one step a line:
     gone TEXT       wait (10 s at most) until TEXT is not on the screen
     resize C R      make the terminal C columns by R rows (SIGWINCH)
     sleep SECONDS
+    cooked          turn canonical mode on (a ^D then reads as end of file)
     run COMMAND     run COMMAND with sh -c and wait for it (20 s at most)
     screen          print the screen now, then "----"
 Once the script is done, the program has 10 s to exit.  Every wait is
@@ -256,6 +257,13 @@ def main():
             screen.resize(int(c), int(r))
             os.kill(pid, 28)        # SIGWINCH
             pump(0.1)
+        elif verb == "cooked":
+            # Canonical mode behind the program's back, as between two
+            # of its mode switches: a ^D then reads as end of file.
+            attrs = termios.tcgetattr(fd)
+            attrs[3] |= termios.ICANON
+            attrs[6][termios.VEOF] = b"\x04"
+            termios.tcsetattr(fd, termios.TCSANOW, attrs)
         elif verb == "sleep":
             deadline = time.monotonic() + float(arg)
             while time.monotonic() < deadline and alive:
