@@ -19,6 +19,7 @@
 #include "check.h"
 #include "config.h"
 #include "fifo.h"
+#include "histstore.h"
 #include "log.h"
 #include "sessiondir.h"
 #include "xmalloc.h"
@@ -250,8 +251,7 @@ check_history_file(struct check *c)
 
 	if (path == NULL)
 		return;
-	if (lstat(path, &st) == 0 && (!S_ISREG(st.st_mode) ||
-	    st.st_uid != geteuid() || (st.st_mode & 077) != 0))
+	if (lstat(path, &st) == 0 && !histstore_is_ours(&st))
 		check_problem(c, "chat", "history_file", "%s: not a history "
 		    "file of ours (it is %s of uid %u, mode %04o): it will "
 		    "not be read, and is replaced at the stop", path,

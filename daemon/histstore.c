@@ -30,6 +30,17 @@
 /* A line of the file at most: kind, time, and the longest text kept. */
 #define HISTSTORE_LINE_MAX	(PROTO_OUT_LINE_MAX + 64)
 
+/*
+ * Whether st is a history file we may read: a regular file of ours that
+ * nobody else may read or write.
+ */
+int
+histstore_is_ours(const struct stat *st)
+{
+	return S_ISREG(st->st_mode) && st->st_uid == geteuid() &&
+	    (st->st_mode & 077) == 0;
+}
+
 /* Where histstore_save writes before it renames. */
 static char *
 histstore_tmp(const char *path)
@@ -166,8 +177,7 @@ histstore_load(struct history *h, const char *path)
 			log_warn("%s: cannot read the history kept", path);
 		return;
 	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
-	    st.st_uid != geteuid() || (st.st_mode & 077) != 0) {
+	if (fstat(fd, &st) == -1 || !histstore_is_ours(&st)) {
 		log_warnx("%s: not a history file of ours (a regular file of "
 		    "uid %u, mode 0600): left alone", path,
 		    (unsigned int)geteuid());

@@ -4,8 +4,10 @@
 #define PC_HISTSTORE_H
 
 struct history;
+struct stat;
 
 void	histstore_save(const struct history *, const char *);
 void	histstore_load(struct history *, const char *);
+int	histstore_is_ours(const struct stat *);
 
 #endif

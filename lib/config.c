@@ -605,6 +605,29 @@ config_normalize(const char *path)
 }
 
 /*
+ * Point cp->line at the line that set section's key, or, for a key left
+ * at its default (derived from the FIFO's path), at the line of path.
+ */
+static void
+config_line_or_path(struct config_parse *cp, const char *section,
+    const char *key)
+{
+	cp->line = cp->seen[config_key_index(section, key)];
+	if (cp->line == 0)
+		cp->line = cp->seen[config_key_index("fifo", "path")];
+}
+
+/* Whether normalised path is below normalised directory dir. */
+static int
+config_is_below(const char *path, const char *dir)
+{
+	size_t	len = strlen(dir);
+
+	return strncmp(path, dir, len) == 0 &&
+	    (path[len] == '/' || (len == 1 && path[1] != '\0'));
+}
+
+/*
  * pipechatd empties the session directory and lets everyone create files
  * in it: it must not be the FIFO's directory or one above it.  Returns 0,
  * or -1 with the error recorded against the dir key.
@@ -614,15 +637,11 @@ config_check_session_dir(struct config_parse *cp)
 {
 	struct config	*conf = cp->conf;
 	char		*dir, *fifodir, *slash;
-	size_t		 len;
 	int		 rc = 0;
 
 	dir = config_normalize(conf->session_dir);
 	fifodir = config_normalize(conf->fifo_path);
-	/* The default dir ("sessions" beside the FIFO): path's line. */
-	cp->line = cp->seen[config_key_index("session", "dir")];
-	if (cp->line == 0)
-		cp->line = cp->seen[config_key_index("fifo", "path")];
+	config_line_or_path(cp, "session", "dir");
 	if (strcmp(dir, fifodir) == 0) {
 		config_error(cp, "dir: %s%s is [fifo] path itself",
 		    conf->session_dir, cp->seen[config_key_index("session",
@@ -632,9 +651,8 @@ config_check_session_dir(struct config_parse *cp)
 	}
 	slash = strrchr(fifodir, '/');
 	slash[slash == fifodir ? 1 : 0] = '\0';
-	len = strlen(dir);
 	if (strcmp(dir, fifodir) == 0 || strcmp(dir, "/") == 0 ||
-	    (strncmp(dir, fifodir, len) == 0 && fifodir[len] == '/')) {
+	    config_is_below(fifodir, dir)) {
 		config_error(cp, "dir: %s %s the directory of [fifo] path "
 		    "%s, but pipechatd empties the session directory and lets "
 		    "everyone create files there: give it a directory of its "
@@ -659,7 +677,6 @@ config_check_history_file(struct config_parse *cp)
 {
 	struct config	*conf = cp->conf;
 	char		*file, *fifo, *dir;
-	size_t		 len;
 	int		 rc = 0;
 
 	if (conf->history_file == NULL)
@@ -667,16 +684,12 @@ config_check_history_file(struct config_parse *cp)
 	file = config_normalize(conf->history_file);
 	fifo = config_normalize(conf->fifo_path);
 	dir = config_normalize(conf->session_dir);
-	len = strlen(dir);
-	cp->line = cp->seen[config_key_index("chat", "history_file")];
-	if (cp->line == 0)
-		cp->line = cp->seen[config_key_index("fifo", "path")];
+	config_line_or_path(cp, "chat", "history_file");
 	if (strcmp(file, fifo) == 0) {
 		config_error(cp, "history_file: %s is [fifo] path itself",
 		    conf->history_file);
 		rc = -1;
-	} else if (strcmp(file, dir) == 0 || (strncmp(file, dir, len) == 0 &&
-	    (file[len] == '/' || len == 1))) {
+	} else if (strcmp(file, dir) == 0 || config_is_below(file, dir)) {
 		config_error(cp, "history_file: %s is in the session directory "
 		    "%s, where everyone may create files: put it beside the "
 		    "FIFO (the default is \"%s\" there)", conf->history_file,
