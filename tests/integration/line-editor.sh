@@ -294,28 +294,30 @@ grep -q "Please say# half" "$tmp/tstp.screen" &&
     fail "the line typed before ^Z stayed on the screen: $(cat "$tmp/tstp.screen")"
 
 step "--no-timestamps; colours: on a terminal, not with NO_COLOR or TERM=dumb"
+# -q: no history, so "root: plain" on the screen is this session's echo,
+# not an earlier step's line replayed (^D was typed too early then).
 cat >"$tmp/plain.steps" <<'EOF2'
 wait Please say#
 type plain\r
 wait root: plain
 type \x04
 EOF2
-edit plain 60 20 --no-history-file --no-timestamps
+edit plain 60 20 -q --no-history-file --no-timestamps
 has plain "root: plain"
 esc=$(printf '\033')
 grep -q "${esc}\[1;[0-9]*mroot" "$tmp/plain.raw" ||
     fail "no colour around our name on a terminal: $(cat -v "$tmp/plain.raw")"
 cp "$tmp/plain.steps" "$tmp/nocolor.steps"
-NO_COLOR='' edit nocolor 60 20 --no-history-file
+NO_COLOR='' edit nocolor 60 20 -q --no-history-file
 grep -q "${esc}\[[0-9;]*m" "$tmp/nocolor.raw" &&
     fail "colours with NO_COLOR set (empty): $(cat -v "$tmp/nocolor.raw")"
 has nocolor "$(date +%H:%M) root: plain"
 cp "$tmp/plain.steps" "$tmp/dumb.steps"
-TERM=dumb edit dumb 60 20 --no-history-file
+TERM=dumb edit dumb 60 20 -q --no-history-file
 grep -q "${esc}\[[0-9;]*m" "$tmp/dumb.raw" &&
     fail "colours with TERM=dumb: $(cat -v "$tmp/dumb.raw")"
 cp "$tmp/plain.steps" "$tmp/never.steps"
-edit never 60 20 --no-history-file --color=never
+edit never 60 20 -q --no-history-file --color=never
 grep -q "${esc}\[[0-9;]*m" "$tmp/never.raw" &&
     fail "colours with --color=never: $(cat -v "$tmp/never.raw")"
 
